@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct MailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mail",
+        abstract: "Inspect mail the way Fairdesk reads it.",
+        subcommands: []
+    )
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import FairdeskMail
+
+@Test func limitsHaveDefaults() {
+    #expect(MailLimits.default.maxNestingDepth > 0)
+}
