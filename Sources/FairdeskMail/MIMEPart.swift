@@ -55,6 +55,10 @@ public struct MIMEPart: Sendable {
         return id.isEmpty ? nil : String(id)
     }
 
+    static let knownTransferEncodings: Set<String> = [
+        "7bit", "8bit", "binary", "", "base64", "quoted-printable", "x-uuencode", "uuencode", "x-uue",
+    ]
+
     /// The body with its transfer encoding undone.
     public func decodedBody() -> (bytes: [UInt8], defects: [MailDefect]) {
         switch transferEncoding {
@@ -128,7 +132,14 @@ struct EntityParser {
                      content: .leaf, bodyRange: bodyRange, depth: depth, source: source)
         }
 
-        guard contentType.value.hasPrefix("multipart/") else { return leaf(contentType) }
+        guard contentType.value.hasPrefix("multipart/") else {
+            // RFC 2045 §6.4: an entity with an unrecognized transfer encoding "must be
+            // treated as if it has a Content-Type of application/octet-stream".
+            if !MIMEPart.knownTransferEncodings.contains(transferEncoding) {
+                return leaf(MIMEHeaderValue(value: "application/octet-stream", parameters: contentType.parameters))
+            }
+            return leaf(contentType)
+        }
 
         if depth >= limits.maxNestingDepth {
             defects.append(MailDefect("limit.nesting-depth", "multipart at depth \(depth) kept unsplit (limit \(limits.maxNestingDepth))"))

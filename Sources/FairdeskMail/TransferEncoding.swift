@@ -24,6 +24,7 @@ public enum TransferEncoding {
     public static func decodeBase64(_ input: some Collection<UInt8>) -> (bytes: [UInt8], defects: [MailDefect]) {
         var garbage = 0
         var danglingBits = false
+        var missingPadding = false
         let run: (UnsafeBufferPointer<UInt8>) -> [UInt8] = { buffer in
             let capacity = buffer.count / 4 * 3 + 3
             return [UInt8](unsafeUninitializedCapacity: capacity) { output, count in
@@ -33,7 +34,8 @@ public enum TransferEncoding {
                     var filled = 0
                     var i = 0
                     let n = buffer.count
-                    func emitPartial() {
+                    func emitPartial(padded: Bool) {
+                        if !padded, filled == 2 || filled == 3 { missingPadding = true }
                         switch filled {
                         case 2:
                             output[out] = UInt8(truncatingIfNeeded: quantum >> 4)
@@ -81,12 +83,12 @@ public enum TransferEncoding {
                                 filled = 0
                             }
                         } else if value == 0xFE {
-                            emitPartial()
+                            emitPartial(padded: true)
                         } else if !(byte == 0x0D || byte == 0x0A || byte == 0x20 || byte == 0x09) {
                             garbage += 1
                         }
                     }
-                    emitPartial()
+                    emitPartial(padded: false)
                     count = out
                 }
             }
@@ -94,6 +96,7 @@ public enum TransferEncoding {
         let output = input.withContiguousStorageIfAvailable(run) ?? Array(input).withUnsafeBufferPointer(run)
         var defects: [MailDefect] = []
         if garbage > 0 { defects.append(MailDefect("base64.invalid-characters", "\(garbage) characters outside the alphabet ignored")) }
+        if missingPadding { defects.append(MailDefect("base64.missing-padding", "the final quantum has no '=' padding")) }
         if danglingBits { defects.append(MailDefect("base64.truncated", "a final single character carried no whole byte")) }
         return (output, defects)
     }
@@ -152,6 +155,16 @@ public enum TransferEncoding {
         let n = bytes.count
         while i < n {
             let byte = bytes[i]
+            if byte == 0x20 || byte == 0x09 {
+                // RFC 2045 §6.7 (3): whitespace at the end of a line was added in transport
+                // and must be deleted when decoding.
+                var k = i
+                while k < n, bytes[k] == 0x20 || bytes[k] == 0x09 { k += 1 }
+                let atLineEnd = k == n || bytes[k] == 0x0A || (bytes[k] == 0x0D && (k + 1 == n || bytes[k + 1] == 0x0A))
+                if !atLineEnd { out.append(contentsOf: bytes[i..<k]) }
+                i = k
+                continue
+            }
             if byte != UInt8(ascii: "=") {
                 out.append(byte)
                 i += 1
@@ -162,19 +175,18 @@ public enum TransferEncoding {
                 i += 3
                 continue
             }
-            // Soft line break: "=" then optional whitespace then CRLF, LF or end of input.
+            // Soft line break: "=", optional transport-added whitespace, then a line break.
+            // Broken transports double the CR ("=\r\r\n") or drop the LF; all are breaks.
             var j = i + 1
             while j < n, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
             if j == n {
                 i = n
                 continue
             }
-            if bytes[j] == 0x0A {
-                i = j + 1
-                continue
-            }
-            if bytes[j] == 0x0D {
-                i = (j + 1 < n && bytes[j + 1] == 0x0A) ? j + 2 : j + 1
+            if bytes[j] == 0x0D || bytes[j] == 0x0A {
+                while j < n, bytes[j] == 0x0D { j += 1 }
+                if j < n, bytes[j] == 0x0A { j += 1 }
+                i = j
                 continue
             }
             badEscapes += 1
