@@ -26,8 +26,9 @@ public struct TextSegment: Sendable, Hashable {
 /// A signature starts at the `-- ` delimiter (RFC 3676 §4.3; a bare `--` is accepted)
 /// and runs until a quote starts or the text ends.
 ///
-/// Forwarded messages ("---------- Forwarded message ----------") are not quotes: what a
-/// customer forwards to a help desk is usually the point of the message.
+/// Forwarded messages ("---------- Forwarded message ----------", "Begin forwarded
+/// message:" and the header block after them) are not quotes: what a customer forwards to
+/// a help desk is usually the point of the message.
 public enum QuoteDetection {
     /// Splits `text` ("\n" line endings) into segments covering every line exactly once,
     /// in order. Nothing is removed: detection only marks what a UI may fold.
@@ -83,7 +84,7 @@ public enum QuoteDetection {
         if isBlank(line) { return nil }
         if isQuoted(line) { return quotedRunEnd(from: i, in: lines) }
         if isOriginalMessageSeparator(line) { return lines.count }
-        if isHeaderBlock(at: i, in: lines) { return lines.count }
+        if isHeaderBlock(at: i, in: lines), !followsForwardMarker(i, in: lines) { return lines.count }
         if isUnderscoreRule(line) {
             var next = i + 1
             while next < lines.count, isBlank(lines[next]) { next += 1 }
@@ -221,6 +222,31 @@ public enum QuoteDetection {
             if let key = headerKey(lines[k]), key != .from, key != .cc { seen.insert(key) }
             if seen.count >= 2 { return true }
             k += 1
+        }
+        return false
+    }
+
+    /// Gmail's "---------- Forwarded message ---------" and Apple Mail's "Begin forwarded
+    /// message:" introduce a header block just like Outlook's reply block does.
+    static let forwardMarkers = [
+        "forwarded message", "weitergeleitete nachricht", "message transféré", "mensaje reenviado",
+        "messaggio inoltrato", "doorgestuurd bericht", "mensagem encaminhada", "vidarebefordrat meddelande",
+        "videresendt meddelelse", "videresendt melding", "przekazana wiadomość", "пересылаемое сообщение",
+        "転送されたメッセージ", "转发的邮件",
+    ]
+
+    /// Whether the nearest non-blank line before `i` (looking back two lines at most)
+    /// announces a forwarded message.
+    fileprivate static func followsForwardMarker(_ i: Int, in lines: BodyLines) -> Bool {
+        var k = i - 1
+        while k >= 0, k >= i - 3 {
+            let line = lines[k]
+            if !isBlank(line) {
+                guard line.utf8.count <= 120 else { return false }
+                let lower = line.lowercased()
+                return forwardMarkers.contains { lower.contains($0) }
+            }
+            k -= 1
         }
         return false
     }

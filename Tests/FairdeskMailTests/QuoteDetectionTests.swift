@@ -152,6 +152,19 @@ struct QuoteCase: Sendable, CustomTestStringConvertible {
                   visible: "A\n\n\nB"),
         QuoteCase(name: "forwarded message is not a quote", text: "FYI\n\n---------- Forwarded message ---------\nFrom: X <x@example.com>\nbody",
                   kinds: "ttttt", visible: "FYI\n\n---------- Forwarded message ---------\nFrom: X <x@example.com>\nbody"),
+        QuoteCase(name: "Gmail forward with its header block is text", text: """
+            Please look at this.
+
+            ---------- Forwarded message ---------
+            From: Bank <noreply@bank.example>
+            Date: Tue, Mar 5, 2024 at 10:00 AM
+            Subject: Payment failed
+            To: <ann@example.com>
+
+            Your payment failed.
+            """, kinds: "ttttttttt", visible: "Please look at this.\n\n---------- Forwarded message ---------\nFrom: Bank <noreply@bank.example>\nDate: Tue, Mar 5, 2024 at 10:00 AM\nSubject: Payment failed\nTo: <ann@example.com>\n\nYour payment failed."),
+        QuoteCase(name: "Apple Mail forward is text", text: "FYI\n\nBegin forwarded message:\n\nFrom: X <x@example.com>\nSubject: Hi\nDate: 5 March 2024\nTo: Y <y@example.com>\n\nbody",
+                  kinds: "tttttttttt", visible: "FYI\n\nBegin forwarded message:\n\nFrom: X <x@example.com>\nSubject: Hi\nDate: 5 March 2024\nTo: Y <y@example.com>\n\nbody"),
     ]
 
     @Test(arguments: cases)
