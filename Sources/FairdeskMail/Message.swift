@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Why a message looks automatic: Fairdesk never answers automatic mail (no mail loops,
 /// RFC 3834 §2).
@@ -330,30 +331,53 @@ public struct Message: Sendable {
     }
 
     static func normalizeLineEndings(_ text: String) -> String {
-        guard text.utf8.contains(0x0D) else { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var previousCR = false
-        for byte in text.utf8 {
-            if byte == 0x0D {
-                out.append(0x0A)
-                previousCR = true
-                continue
+        var text = text
+        return text.withUTF8 { utf8 -> String in
+            guard let base = utf8.baseAddress, memchr(base, 0x0D, utf8.count) != nil else { return String(decoding: utf8, as: UTF8.self) }
+            let bytes = [UInt8](unsafeUninitializedCapacity: utf8.count) { out, count in
+                var written = 0
+                var i = 0
+                while i < utf8.count {
+                    // Copy up to the next CR in one go; CRLF and lone CR both become LF.
+                    let cr = memchr(base + i, 0x0D, utf8.count - i).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? utf8.count
+                    let run = cr - i
+                    if run > 0, let target = out.baseAddress {
+                        (target + written).update(from: base + i, count: run)
+                        written += run
+                    }
+                    guard cr < utf8.count else { break }
+                    out[written] = 0x0A
+                    written += 1
+                    i = cr + 1
+                    if i < utf8.count, base[i] == 0x0A { i += 1 }
+                }
+                count = written
             }
-            if byte == 0x0A, previousCR {
-                previousCR = false
-                continue
-            }
-            previousCR = false
-            out.append(byte)
+            return String(decoding: bytes, as: UTF8.self)
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether some line of `text` starts with `prefix` (a byte scan: cheap on long bodies).
+    static func hasLine(startingWith prefix: StaticString, in text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            let p = prefix.utf8Start
+            let length = prefix.utf8CodeUnitCount
+            guard let base = utf8.baseAddress, utf8.count >= length else { return false }
+            var i = 0
+            while i + length <= utf8.count {
+                if memcmp(base + i, p, length) == 0 { return true }
+                guard let newline = memchr(base + i, 0x0A, utf8.count - i) else { return false }
+                i = UnsafePointer(newline.assumingMemoryBound(to: UInt8.self)) - base + 1
+            }
+            return false
+        }
     }
 
     /// Lifts `begin <mode> <name>` … `end` blocks out of a plain-text body into
     /// attachments (uuencode, still produced by old tools and some scanners).
     private mutating func extractUUEncoded(_ text: String) -> String {
-        guard text.contains("begin ") else { return text }
+        guard Self.hasLine(startingWith: "begin ", in: text) else { return text }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var i = 0
         var changed = false

@@ -147,52 +147,62 @@ public enum TransferEncoding {
     /// with transport-added whitespace between) is a soft break, and a malformed escape is
     /// kept literally as §6.7 note (2) recommends.
     public static func decodeQuotedPrintable(_ input: some Collection<UInt8>) -> (bytes: [UInt8], defects: [MailDefect]) {
-        let bytes = Array(input)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
         var badEscapes = 0
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let byte = bytes[i]
-            if byte == 0x20 || byte == 0x09 {
-                // RFC 2045 §6.7 (3): whitespace at the end of a line was added in transport
-                // and must be deleted when decoding.
-                var k = i
-                while k < n, bytes[k] == 0x20 || bytes[k] == 0x09 { k += 1 }
-                let atLineEnd = k == n || bytes[k] == 0x0A || (bytes[k] == 0x0D && (k + 1 == n || bytes[k + 1] == 0x0A))
-                if !atLineEnd { out.append(contentsOf: bytes[i..<k]) }
-                i = k
-                continue
+        let run: (UnsafeBufferPointer<UInt8>) -> [UInt8] = { bytes in
+            [UInt8](unsafeUninitializedCapacity: bytes.count) { out, count in
+                var o = 0
+                var i = 0
+                let n = bytes.count
+                while i < n {
+                    let byte = bytes[i]
+                    if byte == 0x20 || byte == 0x09 {
+                        // RFC 2045 §6.7 (3): whitespace at the end of a line was added in
+                        // transport and must be deleted when decoding.
+                        var k = i
+                        while k < n, bytes[k] == 0x20 || bytes[k] == 0x09 { k += 1 }
+                        let atLineEnd = k == n || bytes[k] == 0x0A || (bytes[k] == 0x0D && (k + 1 == n || bytes[k + 1] == 0x0A))
+                        if !atLineEnd {
+                            while i < k { out[o] = bytes[i]; o += 1; i += 1 }
+                        }
+                        i = k
+                        continue
+                    }
+                    if byte != UInt8(ascii: "=") {
+                        out[o] = byte
+                        o += 1
+                        i += 1
+                        continue
+                    }
+                    if i + 2 < n, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
+                        out[o] = hi << 4 | lo
+                        o += 1
+                        i += 3
+                        continue
+                    }
+                    // Soft line break: "=", optional transport-added whitespace, then a line
+                    // break. Broken transports double the CR ("=\r\r\n") or drop the LF.
+                    var j = i + 1
+                    while j < n, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
+                    if j == n {
+                        i = n
+                        continue
+                    }
+                    if bytes[j] == 0x0D || bytes[j] == 0x0A {
+                        while j < n, bytes[j] == 0x0D { j += 1 }
+                        if j < n, bytes[j] == 0x0A { j += 1 }
+                        i = j
+                        continue
+                    }
+                    // A malformed escape is kept literally, as §6.7 note (2) recommends.
+                    badEscapes += 1
+                    out[o] = byte
+                    o += 1
+                    i += 1
+                }
+                count = o
             }
-            if byte != UInt8(ascii: "=") {
-                out.append(byte)
-                i += 1
-                continue
-            }
-            if i + 2 < n, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
-                out.append(hi << 4 | lo)
-                i += 3
-                continue
-            }
-            // Soft line break: "=", optional transport-added whitespace, then a line break.
-            // Broken transports double the CR ("=\r\r\n") or drop the LF; all are breaks.
-            var j = i + 1
-            while j < n, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
-            if j == n {
-                i = n
-                continue
-            }
-            if bytes[j] == 0x0D || bytes[j] == 0x0A {
-                while j < n, bytes[j] == 0x0D { j += 1 }
-                if j < n, bytes[j] == 0x0A { j += 1 }
-                i = j
-                continue
-            }
-            badEscapes += 1
-            out.append(byte)
-            i += 1
         }
+        let out = input.withContiguousStorageIfAvailable(run) ?? Array(input).withUnsafeBufferPointer(run)
         let defects = badEscapes > 0 ? [MailDefect("quoted-printable.invalid-escape", "\(badEscapes) malformed '=' escapes kept literally")] : []
         return (out, defects)
     }
