@@ -1,0 +1,131 @@
+import Foundation
+import Vapor
+
+struct PersonDTO: Content {
+    var id: UUID
+    var name: String?
+    var role: String
+    var organizationID: UUID?
+    var addresses: [String]
+}
+
+struct OrganizationDTO: Content {
+    var id: UUID
+    var name: String
+    var isPersonal: Bool
+    var sharesTickets: Bool
+    var plan: String
+    var domains: [String]
+}
+
+struct TicketSummaryDTO: Content {
+    var number: Int
+    var subject: String
+    var status: String
+    var waitingSince: Date?
+    var createdAt: Date?
+    var updatedAt: Date?
+    var requesterID: UUID
+    var organizationID: UUID
+    var assigneeID: UUID?
+    var flags: [String]
+}
+
+struct TicketPageDTO: Content {
+    var tickets: [TicketSummaryDTO]
+    /// Pass as `after` to get the next page; nil on the last page.
+    var next: String?
+}
+
+struct AttachmentDTO: Content {
+    var id: UUID
+    var filename: String?
+    var contentType: String
+    var disposition: String?
+    var size: Int
+    var url: String
+}
+
+struct TimelineEntryDTO: Content {
+    /// `message` or `event`.
+    var type: String
+    var at: Date?
+    // Messages
+    var id: UUID?
+    var kind: String?
+    var messageID: String?
+    var from: String?
+    var fromName: String?
+    var to: [String]?
+    var subject: String?
+    var body: String?
+    var automatic: Bool?
+    var threadReason: String?
+    var defects: [String]?
+    var attachments: [AttachmentDTO]?
+    var rawURL: String?
+    // Events
+    var event: String?
+    var detail: String?
+    var reason: String?
+    var actorID: UUID?
+}
+
+struct TicketDetailDTO: Content {
+    var ticket: TicketSummaryDTO
+    var timeline: [TimelineEntryDTO]
+}
+
+struct ReplyRequest: Content {
+    struct File: Content {
+        var filename: String
+        var contentType: String?
+        /// Base64 of the file's bytes.
+        var data: String
+    }
+    var body: String
+    var attachments: [File]?
+}
+
+struct NoteRequest: Content {
+    var body: String
+}
+
+struct StatusRequest: Content {
+    var status: String
+    var reason: String?
+}
+
+struct InboundResultDTO: Content {
+    var status: String
+    var inboundID: UUID
+    var ticket: Int?
+    var reason: String?
+}
+
+struct AttentionDTO: Content {
+    var id: UUID
+    var receivedAt: Date?
+    var messageID: String?
+    var envelopeFrom: String
+    var channel: String
+    var size: Int
+    var reason: String?
+}
+
+struct DomainRequest: Content {
+    var domain: String
+}
+
+struct OrganizationRequest: Content {
+    var name: String
+    var domains: [String]?
+}
+
+extension Ticket {
+    func summary() throws -> TicketSummaryDTO {
+        TicketSummaryDTO(number: number, subject: subject, status: status.rawValue, waitingSince: waitingSince,
+                         createdAt: createdAt, updatedAt: updatedAt, requesterID: $requester.id,
+                         organizationID: $organization.id, assigneeID: $assignee.id, flags: flagSet.sorted())
+    }
+}

@@ -1,0 +1,80 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Raw mail in over HTTP (for mail services that post webhooks, and `fairdesk mailgate`),
+/// and the admins' list of mail that needs attention.
+enum MailController {
+    static func register(_ api: any RoutesBuilder) {
+        // The body is the raw RFC 5322 message; stream it in up to the message limit.
+        api.on(.POST, APIPaths.inboundMail, body: .collect(maxSize: nil), use: inbound)
+        api.get(APIPaths.attention, use: attention)
+        api.post(APIPaths.attentionReprocess, use: reprocess)
+        api.get(APIPaths.attentionRaw, use: attentionRaw)
+    }
+
+    @Sendable static func inbound(_ req: Request) async throws -> Response {
+        _ = try req.requireStaff()
+        let limit = req.fairdesk.configuration.maxMessageBytes
+        guard var body = req.body.data, body.readableBytes > 0 else {
+            throw Abort(.badRequest, reason: "the request body must be the raw message (Content-Type: message/rfc822)")
+        }
+        guard body.readableBytes <= limit else {
+            throw Abort(.payloadTooLarge, reason: "message of \(body.readableBytes) bytes; the limit is \(limit) bytes")
+        }
+        let raw = body.readBytes(length: body.readableBytes) ?? []
+        let sender = req.query[String.self, at: "from"] ?? ""
+        let recipients = (req.query[String.self, at: "to"] ?? req.fairdesk.configuration.primarySupportAddress)
+            .split(separator: ",").map(String.init)
+        let channel = req.query[String.self, at: "channel"] == "mailgate" ? "mailgate" : "http"
+        let outcome = try await MailIngestor(services: req.fairdesk, database: req.db, logger: req.logger)
+            .ingest(InboundDelivery(raw: raw, envelopeFrom: sender, envelopeTo: recipients, channel: channel))
+        let (status, dto): (HTTPStatus, InboundResultDTO)
+        switch outcome {
+        case .stored(let id, let number, let opened):
+            (status, dto) = (.accepted, InboundResultDTO(status: opened ? "opened" : "threaded", inboundID: id, ticket: number))
+        case .duplicate(let id):
+            (status, dto) = (.ok, InboundResultDTO(status: "duplicate", inboundID: id))
+        case .needsAttention(let id, let reason):
+            (status, dto) = (.accepted, InboundResultDTO(status: "needs_attention", inboundID: id, reason: reason))
+        }
+        let response = Response(status: status)
+        try response.content.encode(dto)
+        return response
+    }
+
+    @Sendable static func attention(_ req: Request) async throws -> [AttentionDTO] {
+        _ = try req.requireAdmin()
+        return try await InboundMail.query(on: req.db)
+            .filter(\.$status == .needsAttention)
+            .sort(\.$createdAt, .descending)
+            .limit(500)
+            .all()
+            .map { row in
+                AttentionDTO(id: try row.requireID(), receivedAt: row.createdAt, messageID: row.messageID,
+                             envelopeFrom: row.envelopeFrom, channel: row.channel, size: row.rawSize, reason: row.reason)
+            }
+    }
+
+    @Sendable static func reprocess(_ req: Request) async throws -> InboundResultDTO {
+        _ = try req.requireAdmin()
+        guard let record = try await InboundMail.find(req.uuidParameter("inboundID"), on: req.db),
+              record.status == .needsAttention else { throw Abort(.notFound) }
+        let outcome = try await MailIngestor(services: req.fairdesk, database: req.db, logger: req.logger).reprocess(record)
+        switch outcome {
+        case .stored(let id, let number, let opened):
+            return InboundResultDTO(status: opened ? "opened" : "threaded", inboundID: id, ticket: number)
+        case .duplicate(let id):
+            return InboundResultDTO(status: "duplicate", inboundID: id)
+        case .needsAttention(let id, let reason):
+            return InboundResultDTO(status: "needs_attention", inboundID: id, reason: reason)
+        }
+    }
+
+    @Sendable static func attentionRaw(_ req: Request) async throws -> Response {
+        _ = try req.requireAdmin()
+        guard let record = try await InboundMail.find(req.uuidParameter("inboundID"), on: req.db) else { throw Abort(.notFound) }
+        let bytes = try await req.fairdesk.blobs.get(BlobReference(name: record.rawBlob, size: record.rawSize), owner: record.ownerID)
+        return TicketController.download(bytes, contentType: "message/rfc822", filename: "inbound-\(record.id?.uuidString.prefix(8) ?? "").eml")
+    }
+}

@@ -1,0 +1,261 @@
+import FairdeskMail
+import Fluent
+import Foundation
+import Vapor
+
+/// Tickets over the JSON API. Handlers are thin: decode, authorize, call a named query.
+enum TicketController {
+    static func register(_ api: any RoutesBuilder) {
+        api.get(APIPaths.tickets, use: list)
+        api.get(APIPaths.ticket, use: show)
+        api.post(APIPaths.ticketReply, use: reply)
+        api.post(APIPaths.ticketNote, use: note)
+        api.post(APIPaths.ticketStatus, use: changeStatus)
+        api.get(APIPaths.messageRaw, use: rawMessage)
+        api.get(APIPaths.attachment, use: attachment)
+    }
+
+    // MARK: Handlers
+
+    @Sendable static func list(_ req: Request) async throws -> TicketPageDTO {
+        _ = try req.requireStaff()
+        struct Query: Decodable {
+            var status: String?
+            var organization: UUID?
+            var order: String?
+            var after: String?
+            var limit: Int?
+        }
+        let query = try req.query.decode(Query.self)
+        let statuses = try query.status.map { raw in
+            try raw.split(separator: ",").map { value -> TicketStatus in
+                guard let status = TicketStatus(rawValue: String(value)) else {
+                    throw Abort(.badRequest, reason: "status: '\(value)' is not one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return status
+            }
+        }
+        return try await Queries.tickets(on: req.db, statuses: statuses, organization: query.organization,
+                                         queueOrder: query.order == "queue", after: query.after,
+                                         limit: min(max(query.limit ?? 50, 1), 200))
+    }
+
+    @Sendable static func show(_ req: Request) async throws -> TicketDetailDTO {
+        _ = try req.requireStaff()
+        let ticket = try await Queries.ticket(number: req.intParameter("number"), on: req.db)
+        return try await Queries.detail(of: ticket, services: req.fairdesk, on: req.db, includeNotes: true)
+    }
+
+    @Sendable static func reply(_ req: Request) async throws -> Response {
+        let actor = try req.requireStaff()
+        let request = try req.content.decode(ReplyRequest.self)
+        guard !request.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw Abort(.unprocessableEntity, reason: "body: a reply needs some text")
+        }
+        var files: [ReplyFile] = []
+        var total = 0
+        for (index, file) in (request.attachments ?? []).enumerated() {
+            guard let data = Data(base64Encoded: file.data, options: .ignoreUnknownCharacters) else {
+                throw Abort(.unprocessableEntity, reason: "attachments[\(index)].data: not base64")
+            }
+            guard !file.filename.isEmpty, !file.filename.contains("/") else {
+                throw Abort(.unprocessableEntity, reason: "attachments[\(index)].filename: a plain file name is needed")
+            }
+            total += data.count
+            files.append(ReplyFile(filename: file.filename, contentType: file.contentType ?? "application/octet-stream", bytes: Array(data)))
+        }
+        let limit = req.fairdesk.configuration.maxMessageBytes
+        guard total <= limit * 3 / 4 else {
+            throw Abort(.payloadTooLarge, reason: "attachments: \(total) bytes in all; the limit is \(limit * 3 / 4) bytes (--max-message-bytes after encoding)")
+        }
+        let number = try req.intParameter("number")
+        let services = req.fairdesk
+        let outgoingFiles = files
+        // The data key must exist before the transaction (see MailIngestor.process).
+        let owner = try await Queries.ticket(number: number, on: req.db).$organization.id
+        _ = try await services.keyRing.dataKey(for: owner)
+        let result = try await req.db.transaction { db in
+            let ticket = try await Queries.ticket(number: number, on: db)
+            let author = try await Person.find(actor.personID, on: db).orThrow("author vanished")
+            return try await OutgoingComposer(services: services, database: db)
+                .reply(ticket: ticket, body: request.body, files: outgoingFiles, author: author, now: Date())
+        }
+        try services.blobs.sync(result.writes.map { ($0.reference, $0.owner) })
+        let response = Response(status: .created)
+        try response.content.encode(["messageID": result.message.messageID ?? "", "id": result.message.id?.uuidString ?? ""])
+        return response
+    }
+
+    @Sendable static func note(_ req: Request) async throws -> Response {
+        let actor = try req.requireStaff()
+        let request = try req.content.decode(NoteRequest.self)
+        guard !request.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw Abort(.unprocessableEntity, reason: "body: a note needs some text")
+        }
+        let number = try req.intParameter("number")
+        let services = req.fairdesk
+        _ = try await services.keyRing.dataKey(for: try await Queries.ticket(number: number, on: req.db).$organization.id)
+        let id = try await req.db.transaction { db -> UUID in
+            let ticket = try await Queries.ticket(number: number, on: db)
+            let blob = try await services.blobs.put(Array(request.body.utf8), owner: ticket.$organization.id, durable: true)
+            let note = TicketMessage()
+            note.kind = .note
+            note.references = ""
+            note.fromAddress = ""
+            note.fromName = actor.name
+            note.toAddresses = "[]"
+            note.ccAddresses = "[]"
+            note.subject = ""
+            note.bodyBlob = blob.name
+            note.bodySize = blob.size
+            note.rawSize = 0
+            note.threadReason = "note"
+            note.automatic = false
+            note.defects = "[]"
+            note.$ticket.id = try ticket.requireID()
+            note.$author.id = actor.personID
+            try await note.create(on: db)
+            try await TicketEvent(ticketID: try ticket.requireID(), actorID: actor.personID, kind: "note.added", detail: "internal note").create(on: db)
+            return try note.requireID()
+        }
+        let response = Response(status: .created)
+        try response.content.encode(["id": id.uuidString])
+        return response
+    }
+
+    @Sendable static func changeStatus(_ req: Request) async throws -> TicketSummaryDTO {
+        let actor = try req.requireStaff()
+        let request = try req.content.decode(StatusRequest.self)
+        guard let status = TicketStatus(rawValue: request.status) else {
+            throw Abort(.unprocessableEntity, reason: "status: '\(request.status)' is not one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let number = try req.intParameter("number")
+        return try await req.db.transaction { db in
+            let ticket = try await Queries.ticket(number: number, on: db)
+            try await Queries.setStatus(ticket, to: status, actor: actor.personID, reason: request.reason, on: db, now: Date())
+            return try ticket.summary()
+        }
+    }
+
+    @Sendable static func rawMessage(_ req: Request) async throws -> Response {
+        _ = try req.requireStaff()
+        guard let message = try await TicketMessage.find(req.uuidParameter("messageID"), on: req.db),
+              let blob = message.rawBlob,
+              let ticket = try await Ticket.find(message.$ticket.id, on: req.db) else { throw Abort(.notFound) }
+        let bytes = try await req.fairdesk.blobs.get(BlobReference(name: blob, size: message.rawSize), owner: ticket.$organization.id)
+        return download(bytes, contentType: "message/rfc822", filename: "ticket-\(ticket.number)-\(message.id?.uuidString.prefix(8) ?? "message").eml")
+    }
+
+    @Sendable static func attachment(_ req: Request) async throws -> Response {
+        _ = try req.requireStaff()
+        guard let attachment = try await TicketAttachment.find(req.uuidParameter("attachmentID"), on: req.db),
+              let ticket = try await Ticket.find(attachment.$ticket.id, on: req.db) else { throw Abort(.notFound) }
+        let bytes = try await req.fairdesk.blobs.get(BlobReference(name: attachment.blob, size: attachment.size), owner: ticket.$organization.id)
+        return download(bytes, contentType: attachment.contentType, filename: attachment.filename ?? "attachment")
+    }
+
+    /// A download that a browser never renders inline (no content sniffing, no scripts).
+    static func download(_ bytes: [UInt8], contentType: String, filename: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: String(contentType.split(separator: "/").first ?? "application"),
+                                            subType: String(contentType.split(separator: "/").dropFirst().first ?? "octet-stream"))
+        let ascii = String(filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 ? Character($0) : "_" })
+        let encoded = filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        // RFC 6266: an ASCII fallback and the exact UTF-8 name.
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
+        headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        headers.replaceOrAdd(name: .contentSecurityPolicy, value: "sandbox; default-src 'none'")
+        return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
+    }
+}
+
+/// Named queries: tests call them without HTTP.
+enum Queries {
+    static func ticket(number: Int, on db: any Database) async throws -> Ticket {
+        guard let ticket = try await Ticket.query(on: db).filter(\.$number == number).first() else { throw Abort(.notFound) }
+        return ticket
+    }
+
+    /// A page of tickets. Keyset paging (never OFFSET) so a page costs the same at any depth:
+    /// queue order pages by (waiting_since, number), recent order by number.
+    static func tickets(on db: any Database, statuses: [TicketStatus]?, organization: UUID?, queueOrder: Bool,
+                        after: String?, limit: Int) async throws -> TicketPageDTO {
+        let query = Ticket.query(on: db)
+        if let statuses { query.filter(\.$status ~~ statuses) }
+        if let organization { query.filter(\.$organization.$id == organization) }
+        if queueOrder {
+            query.filter(\.$status == .waitingOnSupport)
+            if let after {
+                let parts = after.split(separator: "_")
+                guard parts.count == 2, let seconds = Double(parts[0]), let number = Int(parts[1]) else {
+                    throw Abort(.badRequest, reason: "after: not a cursor this API returned")
+                }
+                let since = Date(timeIntervalSince1970: seconds)
+                query.group(.or) { group in
+                    group.filter(\.$waitingSince > since)
+                    group.group(.and) { $0.filter(\.$waitingSince == since).filter(\.$number > number) }
+                }
+            }
+            query.sort(\.$waitingSince, .ascending).sort(\.$number, .ascending)
+        } else {
+            if let after {
+                guard let number = Int(after) else { throw Abort(.badRequest, reason: "after: not a cursor this API returned") }
+                query.filter(\.$number < number)
+            }
+            query.sort(\.$number, .descending)
+        }
+        let rows = try await query.limit(limit + 1).all()
+        let page = Array(rows.prefix(limit))
+        var next: String?
+        if rows.count > limit, let last = page.last {
+            next = queueOrder ? "\(last.waitingSince?.timeIntervalSince1970 ?? 0)_\(last.number)" : "\(last.number)"
+        }
+        return TicketPageDTO(tickets: try page.map { try $0.summary() }, next: next)
+    }
+
+    static func detail(of ticket: Ticket, services: FairdeskServices, on db: any Database, includeNotes: Bool) async throws -> TicketDetailDTO {
+        let ticketID = try ticket.requireID()
+        let owner = ticket.$organization.id
+        var messagesQuery = TicketMessage.query(on: db).filter(\.$ticket.$id == ticketID).with(\.$attachments)
+        if !includeNotes { messagesQuery = messagesQuery.filter(\.$kind != .note) }
+        let messages = try await messagesQuery.sort(\.$createdAt).all()
+        let events = try await TicketEvent.query(on: db).filter(\.$ticket.$id == ticketID).sort(\.$createdAt).all()
+        var timeline: [TimelineEntryDTO] = []
+        for message in messages {
+            let body = try await services.blobs.get(BlobReference(name: message.bodyBlob, size: message.bodySize), owner: owner)
+            let id = try message.requireID()
+            timeline.append(TimelineEntryDTO(
+                type: "message", at: message.createdAt, id: id, kind: message.kind.rawValue, messageID: message.messageID,
+                from: message.fromAddress, fromName: message.fromName, to: decodeList(message.toAddresses), subject: message.subject,
+                body: String(decoding: body, as: UTF8.self), automatic: message.automatic, threadReason: message.threadReason,
+                defects: decodeList(message.defects),
+                attachments: try message.attachments.map { attachment in
+                    let attachmentID = try attachment.requireID()
+                    return AttachmentDTO(id: attachmentID, filename: attachment.filename, contentType: attachment.contentType,
+                                         disposition: attachment.disposition, size: attachment.size,
+                                         url: "/api/v1/attachments/\(attachmentID)")
+                },
+                rawURL: message.rawBlob == nil ? nil : "/api/v1/messages/\(id)/raw"))
+        }
+        for event in events {
+            timeline.append(TimelineEntryDTO(type: "event", at: event.createdAt, id: event.id, event: event.kind,
+                                             detail: event.detail, reason: event.reason, actorID: event.$actor.id))
+        }
+        timeline.sort { ($0.at ?? .distantPast) < ($1.at ?? .distantPast) }
+        return TicketDetailDTO(ticket: try ticket.summary(), timeline: timeline)
+    }
+
+    static func setStatus(_ ticket: Ticket, to status: TicketStatus, actor: UUID?, reason: String?, on db: any Database, now: Date) async throws {
+        guard ticket.status != status else { return }
+        let before = ticket.status
+        ticket.status = status
+        ticket.waitingSince = status == .waitingOnSupport ? now : nil
+        try await ticket.save(on: db)
+        try await TicketEvent(ticketID: try ticket.requireID(), actorID: actor, kind: "status.changed",
+                              detail: "\(before.rawValue) → \(status.rawValue)", reason: reason).create(on: db)
+    }
+
+    static func decodeList(_ json: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
+    }
+}

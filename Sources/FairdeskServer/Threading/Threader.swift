@@ -1,0 +1,63 @@
+import FairdeskMail
+import Fluent
+import Foundation
+
+/// Decides which ticket an inbound message belongs to, and records why (DESIGN.md §1):
+/// 1. a signed token of ours in In-Reply-To / References;
+/// 2. a Message-ID we stored, named in In-Reply-To / References;
+/// 3. the subject tag `[#N]`, only when the sender belongs to ticket N's organization;
+/// otherwise a new ticket. Subject text alone never threads.
+struct Threader {
+    struct Match {
+        var ticket: Ticket?
+        /// `token`, `message-id`, `subject-tag`, or `new` with what was ignored.
+        var reason: String
+    }
+
+    let database: any Database
+    let token: ThreadingToken
+
+    func match(_ message: Message, senderOrganizationID: UUID) async throws -> Match {
+        // Most recent reference first: In-Reply-To, then References from the end.
+        var ids: [String] = []
+        if let inReplyTo = message.inReplyTo { ids.append(inReplyTo) }
+        ids += message.references.reversed()
+        ids = Array(ids.prefix(60))
+
+        for id in ids {
+            if let number = token.ticketNumber(in: id),
+               let ticket = try await Ticket.query(on: database).filter(\.$number == number).first() {
+                return Match(ticket: ticket, reason: "token")
+            }
+        }
+        if !ids.isEmpty,
+           let known = try await TicketMessage.query(on: database).filter(\.$messageID ~~ ids).sort(\.$createdAt, .descending).first(),
+           let ticket = try await Ticket.find(known.$ticket.id, on: database) {
+            return Match(ticket: ticket, reason: "message-id")
+        }
+        if let number = Self.subjectTag(message.subject ?? "") {
+            if let ticket = try await Ticket.query(on: database).filter(\.$number == number).first() {
+                if ticket.$organization.id == senderOrganizationID {
+                    return Match(ticket: ticket, reason: "subject-tag")
+                }
+                return Match(ticket: nil, reason: "new (subject tag [#\(number)] ignored: the sender is not in that ticket's organization)")
+            }
+            return Match(ticket: nil, reason: "new (subject tag [#\(number)] names no ticket)")
+        }
+        return Match(ticket: nil, reason: "new")
+    }
+
+    /// The number in the first `[#N]` of a subject.
+    static func subjectTag(_ subject: String) -> Int? {
+        var rest = Substring(subject)
+        while let open = rest.range(of: "[#") {
+            let after = rest[open.upperBound...]
+            let digits = after.prefix(while: { $0.isASCII && $0.isNumber })
+            if !digits.isEmpty, digits.count <= 9, after.dropFirst(digits.count).first == "]", let number = Int(digits) {
+                return number
+            }
+            rest = after
+        }
+        return nil
+    }
+}

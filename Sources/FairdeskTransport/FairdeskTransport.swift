@@ -1,0 +1,1 @@
+// The SMTP/LMTP server and SMTP client live here.

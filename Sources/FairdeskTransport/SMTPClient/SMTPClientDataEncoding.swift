@@ -1,0 +1,58 @@
+/// Turns RFC 5322 message bytes into the DATA stream: CRLF line endings, dot-stuffing,
+/// and the terminating "." line.
+enum SMTPClientDataEncoding {
+    /// RFC 5321 §4.5.2: a line that begins with "." gets one more "." in front, and the
+    /// data ends with CRLF "." CRLF. RFC 5321 §2.3.8: lines end with CRLF only.
+    ///
+    /// Every bare LF and bare CR is sent as CRLF. Servers disagree about what a bare LF
+    /// means, and that disagreement is what "SMTP smuggling" exploits (a message
+    /// containing LF "." CR LF could end DATA early on one server and not another), so
+    /// the client makes the line structure unambiguous before stuffing. A message that
+    /// does not end with a line break gets one.
+    static func encode(_ message: some Collection<UInt8>) -> [UInt8] {
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
+        let dot = UInt8(ascii: ".")
+
+        var output: [UInt8] = []
+        output.reserveCapacity(message.count + message.count / 64 + 5)
+        var atLineStart = true
+        var previousWasCR = false
+        for byte in message {
+            if previousWasCR {
+                previousWasCR = false
+                if byte == lf {
+                    continue  // the LF of a CRLF we already wrote
+                }
+            }
+            switch byte {
+            case cr:
+                output.append(cr)
+                output.append(lf)
+                atLineStart = true
+                previousWasCR = true
+            case lf:
+                output.append(cr)
+                output.append(lf)
+                atLineStart = true
+            default:
+                if atLineStart && byte == dot {
+                    output.append(dot)
+                }
+                output.append(byte)
+                atLineStart = false
+            }
+        }
+        if !atLineStart {
+            output.append(cr)
+            output.append(lf)
+        }
+        output.append(contentsOf: [dot, cr, lf])
+        return output
+    }
+
+    /// Whether BODY=8BITMIME (RFC 6152) applies.
+    static func containsEightBitBytes(_ message: some Sequence<UInt8>) -> Bool {
+        message.contains { $0 >= 0x80 }
+    }
+}
