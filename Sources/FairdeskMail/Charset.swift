@@ -451,8 +451,17 @@ extension Charset {
     /// ISO-2022-JP rejects those, and CP50221 is defined as CP932 in 7-bit form, so we
     /// re-encode the JIS stream as Shift_JIS and let iconv decode that as CP932.
     static func decodeISO2022JP(_ bytes: UnsafeBufferPointer<UInt8>) -> (text: String, defect: MailDefect?) {
+        if bytes.contains(where: { $0 >= 0x80 }), bytes.contains(0x1B) {
+            // Escape sequences say it really is ISO-2022-JP: a stray 8-bit byte is transport
+            // damage, so it is dropped rather than the whole text re-read as Shift_JIS
+            // (found by the differential test; Python also loses only that byte).
+            let clean = bytes.filter { $0 < 0x80 }
+            let stray = bytes.count - clean.count
+            let decoded = clean.withUnsafeBufferPointer { decodeISO2022JP($0) }
+            return (decoded.text, MailDefect("charset.invalid-bytes", "\(stray) stray 8-bit byte(s) in ISO-2022-JP dropped"))
+        }
         if bytes.contains(where: { $0 >= 0x80 }) {
-            // 8-bit bytes cannot be ISO-2022-JP; the usual truth is UTF-8 or Shift_JIS.
+            // 8-bit bytes without escape sequences: the usual truth is UTF-8 or Shift_JIS.
             if let text = String(validating: bytes, as: UTF8.self) {
                 return (text, MailDefect("charset.invalid-bytes", "labelled ISO-2022-JP but is UTF-8"))
             }

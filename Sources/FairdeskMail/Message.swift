@@ -237,29 +237,29 @@ public struct Message: Sendable {
 
     // MARK: Bodies and attachments
 
-    /// A leaf in document order, with the multipart/alternative it sits in (if any).
+    /// A leaf in document order, with every multipart/alternative it sits in.
     private struct Leaf {
         var part: MIMEPart
-        var alternativeID: Int?
+        var alternativeIDs: [Int]
     }
 
     private func leaves() -> [Leaf] {
         var result: [Leaf] = []
         var nextAlternativeID = 0
-        func walk(_ part: MIMEPart, alternative: Int?) {
+        func walk(_ part: MIMEPart, alternatives: [Int]) {
             switch part.content {
             case .leaf:
-                result.append(Leaf(part: part, alternativeID: alternative))
+                result.append(Leaf(part: part, alternativeIDs: alternatives))
             case .multipart(let parts, _, _):
-                var inner = alternative
+                var inner = alternatives
                 if part.mediaType == "multipart/alternative" {
-                    inner = nextAlternativeID
+                    inner.append(nextAlternativeID)
                     nextAlternativeID += 1
                 }
-                for child in parts { walk(child, alternative: inner) }
+                for child in parts { walk(child, alternatives: inner) }
             }
         }
-        walk(root, alternative: nil)
+        walk(root, alternatives: [])
         return result
     }
 
@@ -306,7 +306,8 @@ public struct Message: Sendable {
                 bodyType = part.mediaType
                 textBody = bodyText(of: part, html: i == mainIndex && part.mediaType == "text/html" ? htmlBody : nil)
             } else if i > mainIndex, part.mediaType == main.part.mediaType,
-                      leaf.alternativeID == nil || leaf.alternativeID != main.alternativeID {
+                      Set(leaf.alternativeIDs).isDisjoint(with: main.alternativeIDs) {
+                // Not another rendering of the main text: no multipart/alternative holds both.
                 bodyContinuations.append(bodyText(of: part, html: nil))
             }
         }

@@ -303,3 +303,27 @@ struct LimitTests {
         #expect(message.defects.map(\.code).contains("limit.header-block"))
     }
 }
+
+/// Regressions found by the differential test against Python (Tests/Differential/examples).
+struct DifferentialRegressionTests {
+    @Test func strayURLSafeCharactersInBase64AreIgnored() {
+        #expect(TransferEncoding.decodeBase64(Array("SGVs_bG8-=".utf8)).bytes == Array("Hello".utf8))
+    }
+
+    @Test func nestedAlternativesAreRenderingsNotContinuations() {
+        let message = Message.parse(mail(
+            "Content-Type: multipart/alternative; boundary=outer", "", "--outer", "", "rendering one", "--outer",
+            "Content-Type: multipart/alternative; boundary=inner", "", "--inner", "", "rendering two", "--inner",
+            "Content-Type: text/html", "", "<p>three</p>", "--inner--", "--outer--"))
+        #expect(message.textBody == "rendering one")
+        #expect(message.bodyContinuations.isEmpty)
+    }
+
+    @Test func aStray8BitByteInISO2022JPIsDropped() {
+        // "お世話" in JIS X 0208 between ESC $ B and ESC ( B, with a stray 0x8E after it.
+        let bytes: [UInt8] = [0x1B, 0x24, 0x42, 0x24, 0x2A, 0x40, 0x24, 0x4F, 0x43, 0x1B, 0x28, 0x42, 0x8E]
+        let decoded = Charset.decode(bytes, label: "iso-2022-jp")
+        #expect(decoded.text == "お世話")
+        #expect(decoded.defect != nil)
+    }
+}
