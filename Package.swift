@@ -75,8 +75,11 @@ let package = Package(
             dependencies: [
                 "FairdeskTransport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ]
+            ],
+            // The Python SMTP peer is run from its source path (#filePath), not bundled.
+            exclude: ["Support/smtp_peer.py"]
         ),
         .testTarget(
             name: "FairdeskServerTests",

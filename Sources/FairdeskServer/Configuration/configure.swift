@@ -99,7 +99,6 @@ final class MailLifecycle: LifecycleHandler, @unchecked Sendable {
     }
 
     func didBootAsync(_ app: Application) async throws {
-        let handler = IngestingDeliveryHandler(services: app.fairdesk, database: app.db, logger: app.logger)
         for (port, mode) in [(configuration.smtpPort, SMTPServerMode.smtp), (configuration.lmtpPort, .lmtp)] where port > 0 {
             var settings = SMTPServerConfiguration()
             settings.host = configuration.smtpHost
@@ -108,6 +107,8 @@ final class MailLifecycle: LifecycleHandler, @unchecked Sendable {
             settings.hostname = configuration.hostname
             settings.maxMessageBytes = configuration.maxMessageBytes
             settings.tls = tls
+            let handler = IngestingDeliveryHandler(services: app.fairdesk, database: app.db, logger: app.logger,
+                                                   channel: mode == .smtp ? "smtp" : "lmtp")
             let server = SMTPServer(configuration: settings, handler: handler, logger: app.logger)
             let logger = app.logger
             let listening = "\(mode == .smtp ? "SMTP" : "LMTP") listening on \(settings.host)"
@@ -138,6 +139,8 @@ struct IngestingDeliveryHandler: SMTPDeliveryHandler {
     let services: FairdeskServices
     let database: any Database
     let logger: Logger
+    /// `smtp` or `lmtp`, recorded on every message received.
+    let channel: String
 
     func checkRecipient(_ address: String, envelope: SMTPEnvelope) async -> SMTPRecipientDecision {
         services.configuration.isSupportAddress(address) ? .accept : .reject("no such mailbox here (Fairdesk accepts mail for its support addresses only)")
@@ -147,7 +150,7 @@ struct IngestingDeliveryHandler: SMTPDeliveryHandler {
         let ingestor = MailIngestor(services: services, database: database, logger: logger)
         do {
             let outcome = try await ingestor.ingest(InboundDelivery(raw: message, envelopeFrom: envelope.mailFrom,
-                                                                    envelopeTo: envelope.recipients, channel: envelope.channelName))
+                                                                    envelopeTo: envelope.recipients, channel: channel))
             switch outcome {
             case .stored(let id, let number, _): return .accepted(id: "\(id) ticket #\(number)")
             case .duplicate(let id): return .accepted(id: "\(id) (already stored)")
@@ -158,8 +161,4 @@ struct IngestingDeliveryHandler: SMTPDeliveryHandler {
             return .temporaryFailure("cannot store the message right now; try again later")
         }
     }
-}
-
-extension SMTPEnvelope {
-    var channelName: String { "smtp" }
 }

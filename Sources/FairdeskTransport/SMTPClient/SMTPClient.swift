@@ -340,8 +340,7 @@ struct SMTPClientSession {
         }
 
         let data = SMTPClientDataEncoding.encode(message)
-        // RFC 1870 §3: SIZE is the message as sent, without the final "." CRLF.
-        let size = data.count - 3
+        let size = data.messageSize
         if let limit = capabilities.maxMessageSize, limit > 0, size > limit {
             throw SMTPClientError.rejected(
                 code: 552,
@@ -395,7 +394,7 @@ struct SMTPClientSession {
         guard dataReply.code == 354 else {
             throw dataReply.rejection()
         }
-        let finalReply = try await self.connection.sendData(data, timeout: self.timeout)
+        let finalReply = try await self.connection.sendData(data.wire, timeout: self.timeout)
         guard finalReply.isPositiveCompletion else {
             throw finalReply.rejection()
         }

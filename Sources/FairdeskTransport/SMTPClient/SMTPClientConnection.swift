@@ -148,7 +148,19 @@ final class SMTPClientConnection {
         }
         do {
             if let bytes {
-                try await self.outbound.write(bytes)
+                do {
+                    try await self.outbound.write(bytes)
+                } catch {
+                    // The write failed because the channel is gone; the inbound side
+                    // knows why (a TLS alert, a parse error) or holds the server's last
+                    // words (a 421 before hanging up). The timer bounds this read.
+                    if let lastWords = try await self.replies.next() {
+                        self.logger.debug("S: \(lastWords)")
+                        timer.cancel()
+                        return lastWords
+                    }
+                    throw error
+                }
             }
             guard let reply = try await self.replies.next() else {
                 throw SMTPClientError.connectionFailed("\(self.server) closed the connection while we waited for the reply to \(what)")
@@ -187,6 +199,15 @@ final class SMTPClientConnection {
                 try channel.pipeline.syncOperations.addHandler(tls, position: .first)
                 try channel.pipeline.syncOperations.handler(type: SMTPClientReplyHandler.self).tlsHandlerInstalled()
             }.get()
+        } catch ChannelError.ioOnClosedChannel {
+            // The server hung up, or the reply handler closed the channel over data
+            // injected after the 220; the inbound side says which.
+            do {
+                _ = try await self.replies.next()
+            } catch {
+                throw self.clientError(for: error)
+            }
+            throw SMTPClientError.connectionFailed("\(self.server) closed the connection before TLS started")
         } catch {
             throw self.clientError(for: error)
         }

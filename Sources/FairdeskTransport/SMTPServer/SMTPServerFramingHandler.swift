@@ -168,6 +168,7 @@ final class SMTPServerFramingHandler: ChannelDuplexHandler {
         case .enterDataMode:
             self.mode = .data
             self.cancel(&self.commandDeadline)
+            self.cancel(&self.dataDeadline)
             self.dataDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.settings.dataTimeout) {
                 self.timedOut(context: context, phase: "DATA")
             }

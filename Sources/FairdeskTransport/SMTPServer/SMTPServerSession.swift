@@ -428,6 +428,6 @@ struct SMTPServerSession: Sendable {
     }
 }
 
-extension Character {
-    fileprivate var isASCIIDigit: Bool { self.isASCII && self.isNumber }
+private extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

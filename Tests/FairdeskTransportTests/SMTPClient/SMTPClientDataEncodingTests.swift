@@ -6,7 +6,7 @@ import Testing
 @Suite("SMTPClientDataEncoding (dot-stuffing)")
 struct SMTPClientDataEncodingTests {
     private func encode(_ message: String) -> String {
-        String(decoding: SMTPClientDataEncoding.encode(Array(message.utf8)), as: UTF8.self)
+        String(decoding: SMTPClientDataEncoding.encode(Array(message.utf8)).wire, as: UTF8.self)
     }
 
     @Test(arguments: [
@@ -34,12 +34,20 @@ struct SMTPClientDataEncodingTests {
         #expect(self.encode(message) == wire)
     }
 
+    @Test func messageSizeExcludesStuffingAndTerminator() {
+        let encoded = SMTPClientDataEncoding.encode(Array("a\r\n.b\r\n..c\n".utf8))
+
+        #expect(encoded.wire == Array("a\r\n..b\r\n...c\r\n.\r\n".utf8))
+        #expect(encoded.messageSize == Array("a\r\n.b\r\n..c\r\n".utf8).count)
+    }
+
     @Test func keepsEightBitBytesUntouched() {
         let message: [UInt8] = Array("Caf\u{00E9}\r\n".utf8) + [0xFF, 0x00, 0x80] + Array("\r\n".utf8)
 
-        let wire = SMTPClientDataEncoding.encode(message)
+        let encoded = SMTPClientDataEncoding.encode(message)
 
-        #expect(wire == message + Array(".\r\n".utf8))
+        #expect(encoded.wire == message + Array(".\r\n".utf8))
+        #expect(encoded.messageSize == message.count)
         #expect(SMTPClientDataEncoding.containsEightBitBytes(message))
         #expect(!SMTPClientDataEncoding.containsEightBitBytes(Array("plain ascii\r\n".utf8)))
     }
@@ -50,7 +58,7 @@ struct SMTPClientDataEncodingTests {
         for _ in 0..<2_000 {
             let message = (0..<Int(generator.next() % 24)).map { _ in alphabet[Int(generator.next() % 4)] }
 
-            let wire = SMTPClientDataEncoding.encode(message)
+            let wire = SMTPClientDataEncoding.encode(message).wire
 
             let terminator = Array("\r\n.\r\n".utf8)
             let body = Array(wire.dropLast(3))

@@ -23,7 +23,7 @@ struct SMTPClientScriptedPeerTests {
             case "HELO": "250 mx.example.test\r\n"
             case "MAIL", "RCPT": "250 2.1.0 Ok\r\n"
             case "DATA": "354 go ahead\r\n"
-            case "<end": "250 2.0.0 queued\r\n"
+            case "<END": "250 2.0.0 queued\r\n"
             case "QUIT": "221 bye\r\n"
             default: "500 5.5.2 what?\r\n"
             }
@@ -65,15 +65,12 @@ struct SMTPClientScriptedPeerTests {
 
     @Test func silentServerTimesOut() async throws {
         let peer = try await SMTPClientScriptedPeer(greeting: nil, respond: { _ in nil })
-        let started = ContinuousClock.now
-
         await #expect {
-            try await self.send(to: peer, commandTimeout: .milliseconds(300))
+            try await self.send(to: peer, commandTimeout: .seconds(2))
         } throws: { error in
             guard let error = error as? SMTPClientError, case .timeout(let text) = error else { return false }
             return !error.isPermanent && text.contains("greeting")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
         await peer.stop()
     }
 
@@ -83,7 +80,7 @@ struct SMTPClientScriptedPeerTests {
         }
 
         await #expect {
-            try await self.send(to: peer, commandTimeout: .milliseconds(300))
+            try await self.send(to: peer, commandTimeout: .seconds(2))
         } throws: { error in
             guard case .timeout(let text) = error as? SMTPClientError else { return false }
             return text.contains("RCPT")

@@ -528,3 +528,57 @@ struct SMTPServerCommandParserTests {
         }
     }
 }
+
+/// A small, deterministic fuzz run: random mixes of valid commands, mangled commands and junk
+/// must never trap the session, and every reply must stay well-formed on the wire.
+@Suite("SMTPServer session fuzzing")
+struct SMTPServerSessionFuzzTests {
+    /// SplitMix64, so a failure can be replayed from its seed.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            self.state &+= 0x9E37_79B9_7F4A_7C15
+            var z = self.state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let fragments = [
+        "EHLO x", "HELO x", "LHLO x", "MAIL FROM:<a@b.example>", "MAIL FROM:<>", "RCPT TO:<h@desk.test>",
+        "RCPT TO:<x@else.example>", "DATA", ".", "..", "RSET", "NOOP", "QUIT", "STARTTLS", "VRFY a", "HELP",
+        "MAIL FROM:<a@b.example> SIZE=", "BODY=8BITMIME", " ", "<", ">", "@", "\"", "\u{0}", "\r", "ü", "=",
+    ]
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
+    func randomInputKeepsRepliesWellFormed(seed: UInt64) {
+        var random = SeededGenerator(state: seed)
+        for mode in [SMTPServerMode.smtp, .lmtp] {
+            var driver = SMTPServerSessionDriver(
+                SMTPServerConfiguration(mode: mode, maxMessageBytes: 200, maxRecipients: 3, maxErrorsPerConnection: 1_000),
+                startTLSAvailable: true
+            )
+            for _ in 0..<2_000 where !driver.closed {
+                var line: [UInt8] = []
+                for _ in 0..<Int.random(in: 1...3, using: &random) {
+                    if Bool.random(using: &random) {
+                        line += Array(Self.fragments.randomElement(using: &random)!.utf8)
+                    } else {
+                        line.append(UInt8.random(in: 0...255, using: &random))
+                    }
+                }
+                let ending: [UInt8] = [[0x0D, 0x0A], [0x0A], []].randomElement(using: &random)!
+                driver.feed(line + (ending.isEmpty ? [0x0D, 0x0A] : ending), endsLine: true)
+            }
+
+            for reply in driver.replies {
+                let wire = String(decoding: reply.encoded, as: UTF8.self)
+                let lines = wire.split(separator: "\r\n", omittingEmptySubsequences: false).dropLast()
+                #expect((200...599).contains(reply.code))
+                #expect(wire.hasSuffix("\r\n"))
+                #expect(lines.allSatisfy { $0.hasPrefix("\(reply.code)") && !$0.contains("\r") && !$0.contains("\n") })
+            }
+        }
+    }
+}

@@ -65,7 +65,8 @@ class Recorder:
             "mail_from": envelope.mail_from,
             "mail_options": envelope.mail_options,
             "rcpt_tos": envelope.rcpt_tos,
-            "tls": session.ssl is not None,
+            # True after STARTTLS and with implicit TLS alike.
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
             "authenticated_as": (
                 session.auth_data.login.decode("utf-8")
                 if isinstance(session.auth_data, LoginPassword)
@@ -88,7 +89,9 @@ def make_authenticator(user, password, mechanisms):
             and auth_data.login == user.encode("utf-8")
             and auth_data.password == password.encode("utf-8")
         )
-        return AuthResult(success=ok)
+        # handled=False makes aiosmtpd send the 535 itself; auth_data is kept in the
+        # session for the sidecar.
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
     return authenticator
 
@@ -132,6 +135,9 @@ def main():
         Recorder(args.maildir, args.reject_recipient, args.data_reply),
         hostname="127.0.0.1",
         port=0,
+        # Generous: under a loaded CI machine the controller's self-test can be slow,
+        # and a failed start shows up in the Swift test as a closed connection.
+        ready_timeout=30,
         ssl_context=tls_context if args.implicit_tls else None,
         **smtp_options,
     )
