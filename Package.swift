@@ -48,7 +48,9 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // The OpenAPI document of /api/v1, served at /api/v1/openapi.json.
+            resources: [.copy("Resources/openapi.json")]
         ),
         .executableTarget(
             name: "fairdesk",

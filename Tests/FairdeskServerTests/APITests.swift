@@ -250,3 +250,34 @@ extension ServerSuite {
         #expect(!configuration.isSupportAddress("sales@fairdesk.test"))
     }
 }
+
+extension ServerSuite {
+    /// The shipped OpenAPI document describes exactly the routes the server has.
+    @Suite struct OpenAPITests {
+        @Test func everyAPIRouteIsDocumentedAndNothingElse() async throws {
+            try await withTestApp { app in
+                var served: [String: Any] = [:]
+                try await app.testing().test(.GET, "/api/v1/openapi.json") { response in
+                    #expect(response.status == .ok)
+                    served = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                }
+                let paths = try #require(served["paths"] as? [String: [String: Any]])
+                var documented = Set<String>()
+                for (path, operations) in paths {
+                    for method in operations.keys { documented.insert("\(method.uppercased()) /api/v1\(path)") }
+                }
+                var registered = Set<String>()
+                for route in app.routes.all {
+                    let path = "/" + route.path.map { component -> String in
+                        if case .parameter(let name) = component { return "{\(name)}" }
+                        return component.description
+                    }.joined(separator: "/")
+                    guard path.hasPrefix("/api/v1/") else { continue }
+                    registered.insert("\(route.method.rawValue) \(path)")
+                }
+                #expect(registered.subtracting(documented).isEmpty, "undocumented: \(registered.subtracting(documented).sorted())")
+                #expect(documented.subtracting(registered).isEmpty, "documented but not served: \(documented.subtracting(registered).sorted())")
+            }
+        }
+    }
+}

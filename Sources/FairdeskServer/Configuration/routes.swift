@@ -17,6 +17,12 @@ func routes(_ app: Application) throws {
         headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4"])
         return Response(status: .ok, headers: headers, body: .init(string: req.fairdesk.metrics.render()))
     }
+    app.get(APIPaths.openAPI) { _ async throws -> Response in
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else { throw Abort(.notFound) }
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(data: try Data(contentsOf: url)))
+    }
     let api = app.grouped(APIPaths.api).grouped(BearerTokenMiddleware())
     TicketController.register(api)
     MailController.register(api)

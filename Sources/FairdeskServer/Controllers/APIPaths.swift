@@ -6,7 +6,7 @@ enum APIPaths {
     static let health: [PathComponent] = ["healthz"]
     static let metrics: [PathComponent] = ["metrics"]
     static let api: [PathComponent] = ["api", "v1"]
-    static let openAPI: [PathComponent] = ["openapi.json"]
+    static let openAPI: [PathComponent] = ["api", "v1", "openapi.json"]
     static let inboundMail: [PathComponent] = ["mail", "inbound"]
     static let attention: [PathComponent] = ["mail", "attention"]
     static let attentionReprocess: [PathComponent] = ["mail", "attention", ":inboundID", "reprocess"]
