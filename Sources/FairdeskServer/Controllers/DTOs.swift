@@ -103,6 +103,19 @@ struct InboundResultDTO: Content {
     var reason: String?
 }
 
+extension InboundResultDTO {
+    init(_ outcome: IngestOutcome) {
+        switch outcome {
+        case .stored(let id, let number, let opened):
+            self.init(status: opened ? "opened" : "threaded", inboundID: id, ticket: number)
+        case .duplicate(let id):
+            self.init(status: "duplicate", inboundID: id)
+        case .needsAttention(let id, let reason):
+            self.init(status: "needs_attention", inboundID: id, reason: reason)
+        }
+    }
+}
+
 struct AttentionDTO: Content {
     var id: UUID
     var receivedAt: Date?

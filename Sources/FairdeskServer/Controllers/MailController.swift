@@ -29,17 +29,11 @@ enum MailController {
         let channel = req.query[String.self, at: "channel"] == "mailgate" ? "mailgate" : "http"
         let outcome = try await MailIngestor(services: req.fairdesk, database: req.db, logger: req.logger)
             .ingest(InboundDelivery(raw: raw, envelopeFrom: sender, envelopeTo: recipients, channel: channel))
-        let (status, dto): (HTTPStatus, InboundResultDTO)
-        switch outcome {
-        case .stored(let id, let number, let opened):
-            (status, dto) = (.accepted, InboundResultDTO(status: opened ? "opened" : "threaded", inboundID: id, ticket: number))
-        case .duplicate(let id):
-            (status, dto) = (.ok, InboundResultDTO(status: "duplicate", inboundID: id))
-        case .needsAttention(let id, let reason):
-            (status, dto) = (.accepted, InboundResultDTO(status: "needs_attention", inboundID: id, reason: reason))
-        }
+        // 202 for something new stored, 200 for a redelivery that changed nothing.
+        let status: HTTPStatus
+        if case .duplicate = outcome { status = .ok } else { status = .accepted }
         let response = Response(status: status)
-        try response.content.encode(dto)
+        try response.content.encode(InboundResultDTO(outcome))
         return response
     }
 
@@ -60,15 +54,7 @@ enum MailController {
         _ = try req.requireAdmin()
         guard let record = try await InboundMail.find(req.uuidParameter("inboundID"), on: req.db),
               record.status == .needsAttention else { throw Abort(.notFound) }
-        let outcome = try await MailIngestor(services: req.fairdesk, database: req.db, logger: req.logger).reprocess(record)
-        switch outcome {
-        case .stored(let id, let number, let opened):
-            return InboundResultDTO(status: opened ? "opened" : "threaded", inboundID: id, ticket: number)
-        case .duplicate(let id):
-            return InboundResultDTO(status: "duplicate", inboundID: id)
-        case .needsAttention(let id, let reason):
-            return InboundResultDTO(status: "needs_attention", inboundID: id, reason: reason)
-        }
+        return InboundResultDTO(try await MailIngestor(services: req.fairdesk, database: req.db, logger: req.logger).reprocess(record))
     }
 
     @Sendable static func attentionRaw(_ req: Request) async throws -> Response {

@@ -157,17 +157,8 @@ struct MailIngestor: Sendable {
                                   detail: "mail from \(sender.address) via \(delivery.channel)" + (signals.isEmpty ? "" : " (automatic: \(signals))"),
                                   reason: match.reason).create(on: db)
 
-            let record = existing ?? InboundMail()
-            record.digest = digest
-            record.messageID = message.messageID
-            record.rawBlob = raw.name
-            record.rawSize = raw.size
-            record.ownerID = organizationID
-            record.envelopeFrom = delivery.envelopeFrom
-            record.envelopeTo = delivery.envelopeTo.joined(separator: ",")
-            record.channel = delivery.channel
-            record.status = .processed
-            record.reason = nil
+            let record = Self.record(existing, delivery: delivery, messageID: message.messageID, digest: digest,
+                                     raw: raw, owner: organizationID, status: .processed, reason: nil)
             record.$ticketMessage.id = try stored.requireID()
             try await record.save(on: db)
 
@@ -186,17 +177,8 @@ struct MailIngestor: Sendable {
     private func keepForAttention(_ delivery: InboundDelivery, message: Message, digest: String, existing: InboundMail?, reason: String) async throws -> IngestOutcome {
         let owner = FairdeskServices.installationOwner
         let raw = try await services.blobs.put(delivery.raw, owner: owner, durable: true)
-        let record = existing ?? InboundMail()
-        record.digest = digest
-        record.messageID = message.messageID
-        record.rawBlob = raw.name
-        record.rawSize = raw.size
-        record.ownerID = owner
-        record.envelopeFrom = delivery.envelopeFrom
-        record.envelopeTo = delivery.envelopeTo.joined(separator: ",")
-        record.channel = delivery.channel
-        record.status = .needsAttention
-        record.reason = reason
+        let record = Self.record(existing, delivery: delivery, messageID: message.messageID, digest: digest,
+                                 raw: raw, owner: owner, status: .needsAttention, reason: reason)
         try await record.save(on: database)
         services.metrics.needsAttention.increment()
         logger.warning("inbound mail needs attention", metadata: ["inbound": "\(record.id?.uuidString ?? "?")", "reason": "\(reason)"])
@@ -227,6 +209,23 @@ struct MailIngestor: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The intake record of a delivery (new, or the one being reprocessed).
+    private static func record(_ existing: InboundMail?, delivery: InboundDelivery, messageID: String?, digest: String,
+                               raw: BlobReference, owner: UUID, status: InboundStatus, reason: String?) -> InboundMail {
+        let record = existing ?? InboundMail()
+        record.digest = digest
+        record.messageID = messageID
+        record.rawBlob = raw.name
+        record.rawSize = raw.size
+        record.ownerID = owner
+        record.envelopeFrom = delivery.envelopeFrom
+        record.envelopeTo = delivery.envelopeTo.joined(separator: ",")
+        record.channel = delivery.channel
+        record.status = status
+        record.reason = reason
+        return record
+    }
 
     struct BlobWrite: Sendable {
         var reference: BlobReference
