@@ -147,6 +147,24 @@ extension ServerSuite {
             }
         }
 
+        /// Concurrent deliveries all land (on SQLite they used to fail with a snapshot
+        /// conflict, answered 451; see WriteGate).
+        @Test func concurrentDeliveriesAreAllStored() async throws {
+            try await withTestApp { app in
+                let outcomes = try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
+                    for i in 0..<24 {
+                        let raw = rawMail("From: user\(i % 5)@load.example", "Subject: load \(i)", "Message-ID: <load\(i)@x>", "", "body \(i)")
+                        group.addTask { try await app.ingest(raw) }
+                    }
+                    var all: [IngestOutcome] = []
+                    for try await outcome in group { all.append(outcome) }
+                    return all
+                }
+                #expect(outcomes.compactMap(\.ticketNumber).sorted() == Array(1...24))
+                #expect(try await Ticket.query(on: app.db).count() == 24)
+            }
+        }
+
         @Test func blobsAreEncryptedAtRest() async throws {
             try await withTestApp { app in
                 _ = try await app.ingest(Self.first)

@@ -10,6 +10,8 @@ public struct FairdeskServices: Sendable {
     let blobs: BlobStore
     let threading: ThreadingToken
     let metrics: FairdeskMetrics
+    /// Every write transaction goes through it (see WriteGate).
+    let writes: WriteGate
     /// False when this start created the master key file.
     let masterKeyExisted: Bool
 

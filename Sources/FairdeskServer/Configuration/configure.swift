@@ -49,10 +49,12 @@ func tuneSQLite(_ app: Application) async throws {
 func configureServices(_ app: Application, _ configuration: FairdeskConfiguration) throws -> FairdeskServices {
     let existed = FileManager.default.fileExists(atPath: configuration.masterKeyPath)
     let master = try MasterKey.loadOrCreate(at: configuration.masterKeyPath)
-    let keyRing = KeyRing(master: master, store: DatabaseWrappedKeyStore(database: app.db))
+    let writes = WriteGate(serializes: configuration.databaseURL == nil)
+    let keyRing = KeyRing(master: master, store: DatabaseWrappedKeyStore(database: app.db, writes: writes))
     let blobs = BlobStore(root: configuration.blobDirectory, master: master, keyRing: keyRing)
     return FairdeskServices(configuration: configuration, masterKey: master, keyRing: keyRing, blobs: blobs,
                             threading: ThreadingToken(key: master.threadingKey), metrics: FairdeskMetrics(),
+                            writes: writes,
                             masterKeyExisted: existed)
 }
 

@@ -46,7 +46,7 @@ enum PeopleController {
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw Abort(.unprocessableEntity, reason: "name: an organization needs a name") }
         let domains = try (request.domains ?? []).map(validDomain)
-        let created = try await req.db.transaction { db -> Organization in
+        let created = try await req.fairdesk.writes.transaction(on: req.db) { db -> Organization in
             let organization = Organization(name: name, isPersonal: false)
             try await organization.create(on: db)
             for domain in domains { try await claim(domain, for: organization, on: db) }

@@ -74,7 +74,7 @@ enum TicketController {
         // The data key must exist before the transaction (see MailIngestor.process).
         let owner = try await Queries.ticket(number: number, on: req.db).$organization.id
         _ = try await services.keyRing.dataKey(for: owner)
-        let result = try await req.db.transaction { db in
+        let result = try await services.writes.transaction(on: req.db) { db in
             let ticket = try await Queries.ticket(number: number, on: db)
             let author = try await Person.find(actor.personID, on: db).orThrow("author vanished")
             return try await OutgoingComposer(services: services, database: db)
@@ -95,7 +95,7 @@ enum TicketController {
         let number = try req.intParameter("number")
         let services = req.fairdesk
         _ = try await services.keyRing.dataKey(for: try await Queries.ticket(number: number, on: req.db).$organization.id)
-        let id = try await req.db.transaction { db -> UUID in
+        let id = try await services.writes.transaction(on: req.db) { db -> UUID in
             let ticket = try await Queries.ticket(number: number, on: db)
             let blob = try await services.blobs.put(Array(request.body.utf8), owner: ticket.$organization.id, durable: true)
             let note = TicketMessage()
@@ -130,7 +130,7 @@ enum TicketController {
             throw Abort(.unprocessableEntity, reason: "status: '\(request.status)' is not one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let number = try req.intParameter("number")
-        return try await req.db.transaction { db in
+        return try await req.fairdesk.writes.transaction(on: req.db) { db in
             let ticket = try await Queries.ticket(number: number, on: db)
             try await Queries.setStatus(ticket, to: status, actor: actor.personID, reason: request.reason, on: db, now: Date())
             return try ticket.summary()

@@ -76,13 +76,14 @@ struct MailIngestor: Sendable {
         // Who sent it is settled (and committed) first, and the organization's data key
         // made, outside the storage transaction: SQLite has one writer, and the key ring
         // writes through its own connection.
-        let person = try await database.transaction { db in
+        let person = try await services.writes.transaction(on: database) { db in
             try await PeopleDirectory(database: db).customer(for: sender)
         }
         let organizationID = try person.$organization.id.orThrow("customer without organization")
         _ = try await services.keyRing.dataKey(for: organizationID)
 
-        let outcome = try await database.transaction { db -> (IngestOutcome, [BlobWrite]) in
+        let services = self.services
+        let outcome = try await services.writes.transaction(on: database) { db -> (IngestOutcome, [BlobWrite]) in
             var writes: [BlobWrite] = []
             let match = try await Threader(database: db, token: services.threading)
                 .match(message, senderOrganizationID: organizationID)
@@ -179,7 +180,7 @@ struct MailIngestor: Sendable {
         let raw = try await services.blobs.put(delivery.raw, owner: owner, durable: true)
         let record = Self.record(existing, delivery: delivery, messageID: message.messageID, digest: digest,
                                  raw: raw, owner: owner, status: .needsAttention, reason: reason)
-        try await record.save(on: database)
+        try await services.writes.transaction(on: database) { db in try await record.save(on: db) }
         services.metrics.needsAttention.increment()
         logger.warning("inbound mail needs attention", metadata: ["inbound": "\(record.id?.uuidString ?? "?")", "reason": "\(reason)"])
         return .needsAttention(inboundID: try record.requireID(), reason: reason)

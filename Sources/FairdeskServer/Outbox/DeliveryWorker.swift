@@ -108,13 +108,16 @@ struct DeliveryWorker: Sendable {
 
     private func claim(_ candidate: OutboxMessage, now: Date) async throws -> OutboxMessage? {
         let id = try candidate.requireID()
-        try await OutboxMessage.query(on: database)
+        let workerID = self.workerID
+        try await services.writes.transaction(on: database) { db in
+            try await OutboxMessage.query(on: db)
             .filter(\.$id == id)
             .filter(\.$status == .queued)
             .group(.or) { $0.filter(\.$claimedUntil == nil).filter(\.$claimedUntil < now) }
             .set(\.$claimedBy, to: workerID)
             .set(\.$claimedUntil, to: now.addingTimeInterval(Self.lease))
             .update()
+        }
         guard let row = try await OutboxMessage.find(id, on: database), row.claimedBy == workerID, row.status == .queued else { return nil }
         return row
     }
@@ -133,9 +136,8 @@ struct DeliveryWorker: Sendable {
             row.sentAt = Date()
             row.claimedUntil = nil
             row.lastError = nil
-            try await row.save(on: database)
+            try await record(row, kind: "mail.sent", detail: "delivered to \(recipients.joined(separator: ", "))")
             services.metrics.deliveries.increment()
-            try await event(row, kind: "mail.sent", detail: "delivered to \(recipients.joined(separator: ", "))")
         } catch {
             services.metrics.deliveryFailures.increment()
             row.attempts += 1
@@ -149,9 +151,8 @@ struct DeliveryWorker: Sendable {
                 row.nextAttemptAt = now.addingTimeInterval(Self.backoff(afterAttempts: row.attempts))
             }
             do {
-                try await row.save(on: database)
-                try await event(row, kind: permanent ? "mail.failed" : "mail.deferred",
-                                detail: "attempt \(row.attempts): \(row.lastError ?? "")")
+                try await record(row, kind: permanent ? "mail.failed" : "mail.deferred",
+                                 detail: "attempt \(row.attempts): \(row.lastError ?? "")")
             } catch {
                 logger.error("cannot record a delivery failure", metadata: ["error": "\(error)"])
             }
@@ -159,9 +160,13 @@ struct DeliveryWorker: Sendable {
         }
     }
 
-    private func event(_ row: OutboxMessage, kind: String, detail: String) async throws {
-        guard let ticketID = row.$ticket.id else { return }
-        try await TicketEvent(ticketID: ticketID, actorID: nil, kind: kind, detail: "\(detail) (Message-ID \(row.messageID))").create(on: database)
+    /// Saves the row and its timeline event in one transaction.
+    private func record(_ row: OutboxMessage, kind: String, detail: String) async throws {
+        try await services.writes.transaction(on: database) { db in
+            try await row.save(on: db)
+            guard let ticketID = row.$ticket.id else { return }
+            try await TicketEvent(ticketID: ticketID, actorID: nil, kind: kind, detail: "\(detail) (Message-ID \(row.messageID))").create(on: db)
+        }
     }
 
     func updateDepth() async throws {

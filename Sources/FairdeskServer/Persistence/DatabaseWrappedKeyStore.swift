@@ -5,6 +5,7 @@ import Foundation
 /// database shares the keys. Deleting a row crypto-shreds that owner's blobs.
 struct DatabaseWrappedKeyStore: WrappedKeyStore {
     let database: any Database
+    let writes: WriteGate
 
     func load(owner: UUID) async throws -> [UInt8]? {
         try await DataKey.find(owner, on: database).map { Array($0.wrapped) }
@@ -13,7 +14,8 @@ struct DatabaseWrappedKeyStore: WrappedKeyStore {
     func insertIfAbsent(_ wrapped: [UInt8], owner: UUID) async throws -> [UInt8] {
         if let existing = try await load(owner: owner) { return existing }
         do {
-            try await DataKey(owner: owner, wrapped: Data(wrapped)).create(on: database)
+            let row = DataKey(owner: owner, wrapped: Data(wrapped))
+            try await writes.transaction(on: database) { db in try await row.create(on: db) }
             return wrapped
         } catch where (error as? any DatabaseError)?.isConstraintFailure == true {
             // Another process created it first: theirs is the key.
@@ -23,6 +25,8 @@ struct DatabaseWrappedKeyStore: WrappedKeyStore {
     }
 
     func delete(owner: UUID) async throws {
-        try await DataKey.query(on: database).filter(\.$id == owner).delete()
+        try await writes.transaction(on: database) { db in
+            try await DataKey.query(on: db).filter(\.$id == owner).delete()
+        }
     }
 }
