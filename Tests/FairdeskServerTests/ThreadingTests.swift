@@ -93,6 +93,36 @@ extension ServerSuite {
             }
         }
 
+        func bounce(returning messageID: String) -> [UInt8] {
+            rawMail("From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>",
+                    "Subject: Undelivered Mail Returned to Sender",
+                    "Content-Type: multipart/report; report-type=delivery-status; boundary=r", "",
+                    "--r", "", "The mail could not be delivered.",
+                    "--r", "Content-Type: message/delivery-status", "", "Final-Recipient: rfc822; jane@customer.example", "Status: 5.1.1",
+                    "--r", "Content-Type: text/rfc822-headers", "", "Message-ID: <\(messageID)>", "Subject: [#1] Crash",
+                    "--r--")
+        }
+
+        @Test func aBounceOfOurMailIsRecordedOnItsTicket() async throws {
+            try await withTestApp { app in
+                _ = try await app.ingest(IngestionTests.first)
+                let ack = try #require(try await OutboxMessage.query(on: app.db).first())
+                let outcome = try await app.ingest(bounce(returning: ack.messageID))
+                #expect(outcome.ticketNumber == 1)
+                #expect(try await TicketEvent.query(on: app.db).filter(\.$kind == "mail.bounced").count() == 1)
+                #expect(try await OutboxMessage.query(on: app.db).count() == 1, "no acknowledgement to a bounce")
+            }
+        }
+
+        @Test func aBounceOfUnknownMailIsNotATicket() async throws {
+            try await withTestApp { app in
+                let outcome = try await app.ingest(bounce(returning: "someone-else@elsewhere.example"))
+                guard case .needsAttention(_, let reason) = outcome else { Issue.record("\(outcome)"); return }
+                #expect(reason.contains("delivery report"))
+                #expect(try await Ticket.query(on: app.db).count() == 0)
+            }
+        }
+
         @Test func subjectTextAloneNeverThreads() async throws {
             try await withTestApp { app in
                 _ = try await app.ingest(IngestionTests.first)

@@ -83,11 +83,31 @@ struct MailIngestor: Sendable {
         _ = try await services.keyRing.dataKey(for: organizationID)
 
         let services = self.services
-        let outcome = try await services.writes.transaction(on: database) { db -> (IngestOutcome, [BlobWrite]) in
+        let outcome: (IngestOutcome, [BlobWrite])
+        do {
+            outcome = try await storeOnTicket(delivery, message: message, digest: digest, existing: existing, now: now,
+                                              sender: sender, person: person, organizationID: organizationID)
+        } catch is UnmatchedReport {
+            return try await keepForAttention(delivery, message: message, digest: digest, existing: existing,
+                                              reason: "a delivery report (bounce) for mail Fairdesk cannot find; not made a ticket")
+        }
+        // The rows are committed; make the blobs they name durable before anyone is told.
+        try services.blobs.sync(outcome.1.map { ($0.reference, $0.owner) })
+        services.metrics.messagesIngested.increment()
+        return outcome.0
+    }
+
+    private func storeOnTicket(_ delivery: InboundDelivery, message: Message, digest: String, existing: InboundMail?, now: Date,
+                               sender: MailAddress, person: Person, organizationID: UUID) async throws -> (IngestOutcome, [BlobWrite]) {
+        let services = self.services
+        return try await services.writes.transaction(on: database) { db -> (IngestOutcome, [BlobWrite]) in
             var writes: [BlobWrite] = []
             let match = try await Threader(database: db, token: services.threading)
                 .match(message, senderOrganizationID: organizationID)
 
+            if match.ticket == nil, Threader.isDeliveryReport(message) {
+                throw UnmatchedReport()
+            }
             let ticket: Ticket
             var opened = false
             if let found = match.ticket {
@@ -153,6 +173,11 @@ struct MailIngestor: Sendable {
                 try await attachment.create(on: db)
             }
 
+            if Threader.isDeliveryReport(message) {
+                try await TicketEvent(ticketID: try ticket.requireID(), actorID: nil, kind: "mail.bounced",
+                                      detail: "a delivery report came back for mail on this ticket: \(message.subject ?? "")",
+                                      reason: match.reason).create(on: db)
+            }
             let signals = message.automaticSignals.map(\.description).joined(separator: "; ")
             try await TicketEvent(ticketID: try ticket.requireID(), actorID: person.id, kind: "message.received",
                                   detail: "mail from \(sender.address) via \(delivery.channel)" + (signals.isEmpty ? "" : " (automatic: \(signals))"),
@@ -169,10 +194,6 @@ struct MailIngestor: Sendable {
             }
             return (.stored(inboundID: try record.requireID(), ticketNumber: ticket.number, opened: opened), writes)
         }
-        // The rows are committed; make the blobs they name durable before anyone is told.
-        try services.blobs.sync(outcome.1.map { ($0.reference, $0.owner) })
-        services.metrics.messagesIngested.increment()
-        return outcome.0
     }
 
     private func keepForAttention(_ delivery: InboundDelivery, message: Message, digest: String, existing: InboundMail?, reason: String) async throws -> IngestOutcome {
@@ -210,6 +231,9 @@ struct MailIngestor: Sendable {
     }
 
     // MARK: Helpers
+
+    /// A delivery report that names no mail of ours: kept for an admin, never a ticket.
+    struct UnmatchedReport: Error {}
 
     /// The intake record of a delivery (new, or the one being reprocessed).
     private static func record(_ existing: InboundMail?, delivery: InboundDelivery, messageID: String?, digest: String,

@@ -22,6 +22,8 @@ struct Threader {
         var ids: [String] = []
         if let inReplyTo = message.inReplyTo { ids.append(inReplyTo) }
         ids += message.references.reversed()
+        // A bounce (RFC 3464) names the failed message only inside the copy it returns.
+        ids += Self.returnedMessageIDs(message)
         ids = Array(ids.prefix(60))
 
         for id in ids {
@@ -45,6 +47,25 @@ struct Threader {
             return Match(ticket: nil, reason: "new (subject tag [#\(number)] names no ticket)")
         }
         return Match(ticket: nil, reason: "new")
+    }
+
+    /// The Message-IDs of the messages a delivery report returns (a `message/rfc822` or
+    /// `text/rfc822-headers` part), for threading bounces to the mail that bounced.
+    static func returnedMessageIDs(_ message: Message) -> [String] {
+        guard isDeliveryReport(message) else { return [] }
+        return message.attachments
+            .filter { ["message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers"].contains($0.contentType) }
+            .prefix(3)
+            .compactMap { Message.parse($0.bytes).messageID }
+    }
+
+    static func isDeliveryReport(_ message: Message) -> Bool {
+        message.automaticSignals.contains { signal in
+            switch signal {
+            case .deliveryReport, .systemSender, .nullReturnPath: return true
+            default: return false
+            }
+        }
     }
 
     /// The number in the first `[#N]` of a subject.
