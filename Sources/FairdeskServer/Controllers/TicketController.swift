@@ -77,10 +77,12 @@ enum TicketController {
         let result = try await services.writes.transaction(on: req.db) { db in
             let ticket = try await Queries.ticket(number: number, on: db)
             let author = try await Person.find(actor.personID, on: db).orThrow("author vanished")
-            return try await OutgoingComposer(services: services, database: db)
+            let result = try await OutgoingComposer(services: services, database: db)
                 .reply(ticket: ticket, body: request.body, files: outgoingFiles, author: author, now: Date())
+            // Durable before the rows that name them commit (see MailIngestor).
+            try services.blobs.sync(result.writes.map { ($0.reference, $0.owner) })
+            return result
         }
-        try services.blobs.sync(result.writes.map { ($0.reference, $0.owner) })
         let response = Response(status: .created)
         try response.content.encode(["messageID": result.message.messageID ?? "", "id": result.message.id?.uuidString ?? ""])
         return response

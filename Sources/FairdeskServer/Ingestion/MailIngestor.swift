@@ -83,7 +83,7 @@ struct MailIngestor: Sendable {
         _ = try await services.keyRing.dataKey(for: organizationID)
 
         let services = self.services
-        let outcome: (IngestOutcome, [BlobWrite])
+        let outcome: IngestOutcome
         do {
             outcome = try await storeOnTicket(delivery, message: message, digest: digest, existing: existing, now: now,
                                               sender: sender, person: person, organizationID: organizationID)
@@ -91,16 +91,14 @@ struct MailIngestor: Sendable {
             return try await keepForAttention(delivery, message: message, digest: digest, existing: existing,
                                               reason: "a delivery report (bounce) for mail Fairdesk cannot find; not made a ticket")
         }
-        // The rows are committed; make the blobs they name durable before anyone is told.
-        try services.blobs.sync(outcome.1.map { ($0.reference, $0.owner) })
         services.metrics.messagesIngested.increment()
-        return outcome.0
+        return outcome
     }
 
     private func storeOnTicket(_ delivery: InboundDelivery, message: Message, digest: String, existing: InboundMail?, now: Date,
-                               sender: MailAddress, person: Person, organizationID: UUID) async throws -> (IngestOutcome, [BlobWrite]) {
+                               sender: MailAddress, person: Person, organizationID: UUID) async throws -> IngestOutcome {
         let services = self.services
-        return try await services.writes.transaction(on: database) { db -> (IngestOutcome, [BlobWrite]) in
+        return try await services.writes.transaction(on: database) { db -> IngestOutcome in
             var writes: [BlobWrite] = []
             let match = try await Threader(database: db, token: services.threading)
                 .match(message, senderOrganizationID: organizationID)
@@ -192,7 +190,11 @@ struct MailIngestor: Sendable {
                 let composer = OutgoingComposer(services: services, database: db)
                 writes += try await composer.acknowledgement(ticket: ticket, inbound: stored, to: sender, now: now)
             }
-            return (.stored(inboundID: try record.requireID(), ticketNumber: ticket.number, opened: opened), writes)
+            // The blobs are made durable before the rows naming them commit: a crash in
+            // between leaves an orphan blob (harmless), never a row whose blob is torn —
+            // which a redelivery, seen as a duplicate, would not repair.
+            try services.blobs.sync(writes.map { ($0.reference, $0.owner) })
+            return .stored(inboundID: try record.requireID(), ticketNumber: ticket.number, opened: opened)
         }
     }
 
