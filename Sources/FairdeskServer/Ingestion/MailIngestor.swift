@@ -76,9 +76,7 @@ struct MailIngestor: Sendable {
         // Who sent it is settled (and committed) first, and the organization's data key
         // made, outside the storage transaction: SQLite has one writer, and the key ring
         // writes through its own connection.
-        let person = try await services.writes.transaction(on: database) { db in
-            try await PeopleDirectory(database: db).customer(for: sender)
-        }
+        let person = try await resolveSender(sender)
         let organizationID = try person.$organization.id.orThrow("customer without organization")
         _ = try await services.keyRing.dataKey(for: organizationID)
 
@@ -93,6 +91,22 @@ struct MailIngestor: Sendable {
         }
         services.metrics.messagesIngested.increment()
         return outcome
+    }
+
+    /// The sender's person, created if new. Two first messages from one new sender may
+    /// race (PostgreSQL runs them concurrently): the loser's insert hits the unique
+    /// address, and a fresh attempt finds the winner's row.
+    private func resolveSender(_ sender: MailAddress) async throws -> Person {
+        var attempt = 0
+        while true {
+            do {
+                return try await services.writes.transaction(on: database) { db in
+                    try await PeopleDirectory(database: db).customer(for: sender)
+                }
+            } catch where (error as? any DatabaseError)?.isConstraintFailure == true && attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
     private func storeOnTicket(_ delivery: InboundDelivery, message: Message, digest: String, existing: InboundMail?, now: Date,
