@@ -11,6 +11,7 @@ func routes(_ app: Application) throws {
         return response
     }
     app.get(APIPaths.metrics) { req async throws -> Response in
+        // The outbox depth is counted here, when it is read, not on every worker pass.
         let depth = try await OutboxMessage.query(on: req.db).filter(\.$status == .queued).count()
         req.fairdesk.metrics.outboxDepth.set(Double(depth))
         var headers = HTTPHeaders()

@@ -80,7 +80,6 @@ struct MailIngestor: Sendable {
         let organizationID = try person.$organization.id.orThrow("customer without organization")
         _ = try await services.keyRing.dataKey(for: organizationID)
 
-        let services = self.services
         let outcome: IngestOutcome
         do {
             outcome = try await storeOnTicket(delivery, message: message, digest: digest, existing: existing, now: now,

@@ -102,7 +102,6 @@ struct DeliveryWorker: Sendable {
             await send(claimed, now: now)
             handled += 1
         }
-        try await updateDepth()
         return handled
     }
 
@@ -167,10 +166,5 @@ struct DeliveryWorker: Sendable {
             guard let ticketID = row.$ticket.id else { return }
             try await TicketEvent(ticketID: ticketID, actorID: nil, kind: kind, detail: "\(detail) (Message-ID \(row.messageID))").create(on: db)
         }
-    }
-
-    func updateDepth() async throws {
-        let depth = try await OutboxMessage.query(on: database).filter(\.$status == .queued).count()
-        services.metrics.outboxDepth.set(Double(depth))
     }
 }
