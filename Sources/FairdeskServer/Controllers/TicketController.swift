@@ -84,7 +84,7 @@ enum TicketController {
             return result
         }
         let response = Response(status: .created)
-        try response.content.encode(["messageID": result.message.messageID ?? "", "id": result.message.id?.uuidString ?? ""])
+        try response.content.encode(["messageID": result.messageID, "id": result.id.uuidString])
         return response
     }
 

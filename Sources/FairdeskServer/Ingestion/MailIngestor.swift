@@ -37,7 +37,7 @@ struct MailIngestor: Sendable {
         defer { services.metrics.ingestLatency.record(ContinuousClock.now - started) }
 
         let digest = Self.digest(delivery.raw, key: services.masterKey.blobNamingKey)
-        if let existing = try await InboundMail.query(on: database).filter(\.$digest == digest).first(), let id = existing.id {
+        if let id = try await Rows(database).inboundID(digest: digest) {
             services.metrics.duplicatesIgnored.increment()
             return .duplicate(inboundID: id)
         }
@@ -46,7 +46,7 @@ struct MailIngestor: Sendable {
             return try await process(delivery, message: message, digest: digest, existing: nil, now: now)
         } catch where (error as? any DatabaseError)?.isConstraintFailure == true {
             // Another process stored the same bytes a moment ago: that copy counts.
-            if let existing = try await InboundMail.query(on: database).filter(\.$digest == digest).first(), let id = existing.id {
+            if let id = try await Rows(database).inboundID(digest: digest) {
                 services.metrics.duplicatesIgnored.increment()
                 return .duplicate(inboundID: id)
             }
@@ -77,13 +77,19 @@ struct MailIngestor: Sendable {
         // made, outside the storage transaction: SQLite has one writer, and the key ring
         // writes through its own connection.
         let person = try await resolveSender(sender)
-        let organizationID = try person.$organization.id.orThrow("customer without organization")
+        let organizationID = try person.organizationId.orThrow("customer without organization")
         _ = try await services.keyRing.dataKey(for: organizationID)
+
+        // The message's blobs are written and made durable before the transaction, so
+        // concurrent deliveries encrypt and fsync in parallel and the serialized part is
+        // the rows alone. A failure later leaves an orphan blob (harmless: content-
+        // addressed, a redelivery reuses it), never a row whose blob is missing.
+        let blobs = try await storeBlobs(delivery, message: message, owner: organizationID)
 
         let outcome: IngestOutcome
         do {
             outcome = try await storeOnTicket(delivery, message: message, digest: digest, existing: existing, now: now,
-                                              sender: sender, person: person, organizationID: organizationID)
+                                              sender: sender, person: person, organizationID: organizationID, blobs: blobs)
         } catch is UnmatchedReport {
             return try await keepForAttention(delivery, message: message, digest: digest, existing: existing,
                                               reason: "a delivery report (bounce) for mail Fairdesk cannot find; not made a ticket")
@@ -92,10 +98,15 @@ struct MailIngestor: Sendable {
         return outcome
     }
 
-    /// The sender's person, created if new. Two first messages from one new sender may
-    /// race (PostgreSQL runs them concurrently): the loser's insert hits the unique
-    /// address, and a fresh attempt finds the winner's row.
-    private func resolveSender(_ sender: MailAddress) async throws -> Person {
+    /// The sender's person, created if new. A known sender costs one read and no write
+    /// transaction. Two first messages from one new sender may race (PostgreSQL runs
+    /// them concurrently): the loser's insert hits the unique address, and a fresh attempt
+    /// finds the winner's row.
+    private func resolveSender(_ sender: MailAddress) async throws -> Rows.Sender {
+        if let known = try await Rows(database).sender(addressKey: PersonAddress.matchKey(sender.address)),
+           known.organizationId != nil, known.name != nil || (sender.name ?? "").isEmpty {
+            return known
+        }
         var attempt = 0
         while true {
             do {
@@ -108,106 +119,119 @@ struct MailIngestor: Sendable {
         }
     }
 
+    /// The raw message, the text body and the attachments, encrypted and durable.
+    struct StoredBlobs: Sendable {
+        var raw: BlobReference
+        var body: BlobReference
+        var attachments: [BlobReference]
+    }
+
+    private func storeBlobs(_ delivery: InboundDelivery, message: Message, owner: UUID) async throws -> StoredBlobs {
+        let raw = try await services.blobs.put(delivery.raw, owner: owner, durable: false)
+        let body = try await services.blobs.put(Array(message.fullText.utf8), owner: owner, durable: false)
+        var attachments: [BlobReference] = []
+        for file in message.attachments {
+            attachments.append(try await services.blobs.put(file.bytes, owner: owner, durable: false))
+        }
+        let blobs = services.blobs
+        let all = ([raw, body] + attachments).map { ($0, owner) }
+        try await StorageFiles.offload { try blobs.sync(all) }
+        return StoredBlobs(raw: raw, body: body, attachments: attachments)
+    }
+
     private func storeOnTicket(_ delivery: InboundDelivery, message: Message, digest: String, existing: InboundMail?, now: Date,
-                               sender: MailAddress, person: Person, organizationID: UUID) async throws -> IngestOutcome {
+                               sender: MailAddress, person: Rows.Sender, organizationID: UUID, blobs: StoredBlobs) async throws -> IngestOutcome {
         let services = self.services
         return try await services.writes.transaction(on: database) { db -> IngestOutcome in
-            var writes: [BlobWrite] = []
+            let rows = try Rows(db)
             let match = try await Threader(database: db, token: services.threading)
                 .match(message, senderOrganizationID: organizationID)
 
             if match.ticket == nil, Threader.isDeliveryReport(message) {
                 throw UnmatchedReport()
             }
-            let ticket: Ticket
+            var ticket: Rows.Ticket
             var opened = false
             if let found = match.ticket {
                 ticket = found
-                try await reopenIfNeeded(ticket, db: db, now: now, actor: person)
+                try await reopenIfNeeded(&ticket, rows: rows, now: now, actor: person.id)
             } else {
-                let organization = try await Organization.find(organizationID, on: db).orThrow("organization vanished")
                 let number = try await Self.nextTicketNumber(db)
-                let subject = message.subject.flatMap { $0.isEmpty ? nil : $0 } ?? "(no subject)"
-                ticket = Ticket(number: number, subject: String(subject.prefix(500)), requesterID: try person.requireID(),
-                                organizationID: organizationID, plan: organization.plan, waitingSince: now)
-                if message.isAutomatic { ticket.flagSet.insert("automatic") }
-                try await ticket.create(on: db)
+                let subject = String((message.subject.flatMap { $0.isEmpty ? nil : $0 } ?? "(no subject)").prefix(500))
+                let flags = message.isAutomatic ? "automatic" : ""
+                let plan = person.plan ?? Organization.defaultPlan
+                let id = try await rows.insert("tickets", [
+                    "number": number, "subject": subject, "status": TicketStatus.waitingOnSupport.rawValue,
+                    "waiting_since": now, "plan": plan, "flags": flags, "requester_id": person.id,
+                    "organization_id": organizationID, "assignee_id": UUID?.none,
+                ], timestamps: .createdAndUpdated)
+                ticket = Rows.Ticket(id: id, number: number, subject: subject, status: .waitingOnSupport, waitingSince: now,
+                                     plan: plan, flags: flags, organizationId: organizationID, requesterId: person.id)
                 opened = true
-                try await TicketEvent(ticketID: try ticket.requireID(), actorID: person.id, kind: "ticket.opened",
-                                      detail: "#\(number) opened by mail from \(sender.address)", reason: match.reason).create(on: db)
+                try await rows.event(ticket: id, actor: person.id, kind: "ticket.opened",
+                                     detail: "#\(number) opened by mail from \(sender.address)", reason: match.reason)
             }
             if message.isUrgentByHeaders, !ticket.flagSet.contains("urgency-claimed") {
-                ticket.flagSet.insert("urgency-claimed")
-                try await ticket.save(on: db)
+                ticket.flags = (ticket.flagSet.union(["urgency-claimed"])).sorted().joined(separator: ",")
+                try await rows.updateTicket(ticket.id, ["flags": ticket.flags])
             }
 
-            // Blobs first, then the rows that name them.
-            let raw = try await services.blobs.put(delivery.raw, owner: organizationID, durable: false)
-            writes.append(BlobWrite(reference: raw, owner: organizationID))
-            let body = try await services.blobs.put(Array(message.fullText.utf8), owner: organizationID, durable: false)
-            writes.append(BlobWrite(reference: body, owner: organizationID))
-
-            let stored = TicketMessage()
-            stored.kind = .inbound
-            stored.messageID = message.messageID
-            stored.inReplyTo = message.inReplyTo
-            stored.references = message.references.suffix(50).joined(separator: " ")
-            stored.fromAddress = sender.address
-            stored.fromName = sender.name
-            stored.toAddresses = Self.json(message.to.map(\.address))
-            stored.ccAddresses = Self.json(message.cc.map(\.address))
-            stored.subject = String((message.subject ?? "").prefix(1000))
-            stored.sentAt = message.date
-            stored.bodyBlob = body.name
-            stored.bodySize = body.size
-            stored.rawBlob = raw.name
-            stored.rawSize = raw.size
-            stored.threadReason = match.reason
-            stored.automatic = message.isAutomatic
-            stored.defects = Self.json(message.defects.prefix(100).map(\.description))
-            stored.$ticket.id = try ticket.requireID()
-            stored.$author.id = person.id
-            try await stored.create(on: db)
-
-            for file in message.attachments {
-                let blob = try await services.blobs.put(file.bytes, owner: organizationID, durable: false)
-                writes.append(BlobWrite(reference: blob, owner: organizationID))
-                let attachment = TicketAttachment()
-                attachment.filename = file.filename
-                attachment.contentType = file.contentType
-                attachment.disposition = file.disposition
-                attachment.contentID = file.contentID
-                attachment.size = file.size
-                attachment.blob = blob.name
-                attachment.$message.id = try stored.requireID()
-                attachment.$ticket.id = try ticket.requireID()
-                try await attachment.create(on: db)
+            let references = message.references.suffix(50).joined(separator: " ")
+            let storedID = try await rows.insert("ticket_messages", [
+                "kind": MessageKind.inbound.rawValue, "message_id": message.messageID, "in_reply_to": message.inReplyTo,
+                "references": references, "from_address": sender.address, "from_name": sender.name,
+                "to_addresses": Self.json(message.to.map(\.address)), "cc_addresses": Self.json(message.cc.map(\.address)),
+                "subject": String((message.subject ?? "").prefix(1000)), "sent_at": message.date,
+                "body_blob": blobs.body.name, "body_size": blobs.body.size, "raw_blob": blobs.raw.name, "raw_size": blobs.raw.size,
+                "thread_reason": match.reason, "automatic": message.isAutomatic,
+                "defects": Self.json(message.defects.prefix(100).map(\.description)),
+                "ticket_id": ticket.id, "author_id": person.id,
+            ])
+            for (file, blob) in zip(message.attachments, blobs.attachments) {
+                try await rows.insert("ticket_attachments", [
+                    "filename": file.filename, "content_type": file.contentType, "disposition": file.disposition,
+                    "content_id": file.contentID, "size": file.size, "blob": blob.name,
+                    "message_id": storedID, "ticket_id": ticket.id,
+                ])
             }
 
             if Threader.isDeliveryReport(message) {
-                try await TicketEvent(ticketID: try ticket.requireID(), actorID: nil, kind: "mail.bounced",
-                                      detail: "a delivery report came back for mail on this ticket: \(message.subject ?? "")",
-                                      reason: match.reason).create(on: db)
+                try await rows.event(ticket: ticket.id, actor: nil, kind: "mail.bounced",
+                                     detail: "a delivery report came back for mail on this ticket: \(message.subject ?? "")",
+                                     reason: match.reason)
             }
             let signals = message.automaticSignals.map(\.description).joined(separator: "; ")
-            try await TicketEvent(ticketID: try ticket.requireID(), actorID: person.id, kind: "message.received",
-                                  detail: "mail from \(sender.address) via \(delivery.channel)" + (signals.isEmpty ? "" : " (automatic: \(signals))"),
-                                  reason: match.reason).create(on: db)
+            try await rows.event(ticket: ticket.id, actor: person.id, kind: "message.received",
+                                 detail: "mail from \(sender.address) via \(delivery.channel)" + (signals.isEmpty ? "" : " (automatic: \(signals))"),
+                                 reason: match.reason)
 
-            let record = Self.record(existing, delivery: delivery, messageID: message.messageID, digest: digest,
-                                     raw: raw, owner: organizationID, status: .processed, reason: nil)
-            record.$ticketMessage.id = try stored.requireID()
-            try await record.save(on: db)
+            let inboundID: UUID
+            if let existing {
+                let record = Self.record(existing, delivery: delivery, messageID: message.messageID, digest: digest,
+                                         raw: blobs.raw, owner: organizationID, status: .processed, reason: nil)
+                record.$ticketMessage.id = storedID
+                try await record.save(on: db)
+                inboundID = try record.requireID()
+            } else {
+                inboundID = try await rows.insert("inbound_mail", [
+                    "digest": digest, "message_id": message.messageID, "raw_blob": blobs.raw.name, "raw_size": blobs.raw.size,
+                    "owner_id": organizationID, "envelope_from": delivery.envelopeFrom,
+                    "envelope_to": delivery.envelopeTo.joined(separator: ","), "channel": delivery.channel,
+                    "status": InboundStatus.processed.rawValue, "reason": String?.none, "ticket_message_id": storedID,
+                ])
+            }
 
             if opened, Self.mayAutoReply(message, sender: sender.address, configuration: services.configuration) {
                 let composer = OutgoingComposer(services: services, database: db)
-                writes += try await composer.acknowledgement(ticket: ticket, inbound: stored, to: sender, now: now)
+                let thread = OutgoingComposer.Thread(ticketID: ticket.id, number: ticket.number, subject: ticket.subject,
+                                                     organizationID: organizationID)
+                let writes = try await composer.acknowledgement(
+                    thread: thread, inbound: .init(messageID: message.messageID, references: references), to: sender, now: now)
+                // Durable before the rows naming them commit: a crash in between leaves an
+                // orphan blob (harmless), never a row whose blob is torn.
+                try services.blobs.sync(writes.map { ($0.reference, $0.owner) })
             }
-            // The blobs are made durable before the rows naming them commit: a crash in
-            // between leaves an orphan blob (harmless), never a row whose blob is torn —
-            // which a redelivery, seen as a duplicate, would not repair.
-            try services.blobs.sync(writes.map { ($0.reference, $0.owner) })
-            return .stored(inboundID: try record.requireID(), ticketNumber: ticket.number, opened: opened)
+            return .stored(inboundID: inboundID, ticketNumber: ticket.number, opened: opened)
         }
     }
 
@@ -234,15 +258,15 @@ struct MailIngestor: Sendable {
 
     /// A customer's reply puts a ticket that waited on them (or was resolved) back in the
     /// queue, at the time of the reply (DESIGN.md §2).
-    private func reopenIfNeeded(_ ticket: Ticket, db: any Database, now: Date, actor: Person) async throws {
+    private func reopenIfNeeded(_ ticket: inout Rows.Ticket, rows: Rows, now: Date, actor: UUID) async throws {
         guard ticket.status != .waitingOnSupport else { return }
         let before = ticket.status
         ticket.status = .waitingOnSupport
         ticket.waitingSince = now
-        try await ticket.save(on: db)
-        try await TicketEvent(ticketID: try ticket.requireID(), actorID: actor.id, kind: "status.changed",
-                              detail: "\(before.rawValue) → \(TicketStatus.waitingOnSupport.rawValue)",
-                              reason: "the customer wrote").create(on: db)
+        try await rows.updateTicket(ticket.id, ["status": TicketStatus.waitingOnSupport.rawValue, "waiting_since": now])
+        try await rows.event(ticket: ticket.id, actor: actor, kind: "status.changed",
+                             detail: "\(before.rawValue) → \(TicketStatus.waitingOnSupport.rawValue)",
+                             reason: "the customer wrote")
     }
 
     // MARK: Helpers

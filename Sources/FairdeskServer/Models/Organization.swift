@@ -24,7 +24,10 @@ final class Organization: Model, @unchecked Sendable {
 
     init() {}
 
-    init(id: UUID? = nil, name: String, isPersonal: Bool, plan: String = "free") {
+    /// The plan of a new organization.
+    static let defaultPlan = "free"
+
+    init(id: UUID? = nil, name: String, isPersonal: Bool, plan: String = Organization.defaultPlan) {
         self.id = id
         self.name = name
         self.isPersonal = isPersonal

@@ -16,27 +16,49 @@ struct OutgoingComposer {
     let services: FairdeskServices
     let database: any Database
 
+    /// What composing stored: the new message, and the blobs the caller must make durable
+    /// before its transaction commits.
+    struct Composed: Sendable {
+        var id: UUID
+        var messageID: String
+        var writes: [MailIngestor.BlobWrite]
+    }
+
+    /// The ticket a message goes out on.
+    struct Thread: Sendable {
+        var ticketID: UUID
+        var number: Int
+        var subject: String
+        var organizationID: UUID
+    }
+
+    /// The message being answered, for In-Reply-To and References.
+    struct Parent: Sendable {
+        var messageID: String?
+        var references: String
+    }
+
     /// The mail a customer gets when their message opens a ticket. Automatic mail:
     /// `Auto-Submitted: auto-replied` (RFC 3834 §5).
-    func acknowledgement(ticket: Ticket, inbound: TicketMessage, to recipient: MailAddress, now: Date) async throws -> [MailIngestor.BlobWrite] {
+    func acknowledgement(thread: Thread, inbound: Parent, to recipient: MailAddress, now: Date) async throws -> [MailIngestor.BlobWrite] {
         let body = """
             Hello\(recipient.name.map { " \($0)" } ?? ""),
 
-            we have received your message and opened ticket #\(ticket.number) for it.
+            we have received your message and opened ticket #\(thread.number) for it.
 
             We answer in the order messages arrive, first come, first served. You will hear \
-            from us by email; to add anything, just reply to this message and keep [#\(ticket.number)] \
+            from us by email; to add anything, just reply to this message and keep [#\(thread.number)] \
             in the subject.
 
             Your support team
             """
-        return try await compose(ticket: ticket, to: [recipient], subject: "[#\(ticket.number)] \(ticket.subject)",
+        return try await compose(thread: thread, to: [recipient], subject: "[#\(thread.number)] \(thread.subject)",
                                  body: body, files: [], author: nil, replyingTo: inbound,
                                  autoSubmitted: "auto-replied", eventKind: "mail.acknowledged", now: now).writes
     }
 
     /// An agent's reply to the ticket's requester. The ticket then waits on the customer.
-    func reply(ticket: Ticket, body: String, files: [ReplyFile], author: Person, now: Date) async throws -> (message: TicketMessage, writes: [MailIngestor.BlobWrite]) {
+    func reply(ticket: Ticket, body: String, files: [ReplyFile], author: Person, now: Date) async throws -> Composed {
         let lastInbound = try await TicketMessage.query(on: database)
             .filter(\.$ticket.$id == ticket.requireID())
             .filter(\.$kind == .inbound)
@@ -52,8 +74,9 @@ struct OutgoingComposer {
             address = try known.orThrow("the requester has no email address").address
         }
         let subject = Threader.subjectTag(ticket.subject) == ticket.number ? "Re: \(ticket.subject)" : "Re: [#\(ticket.number)] \(ticket.subject)"
-        let result = try await compose(ticket: ticket, to: [MailAddress(name: requester.name, address: address)], subject: subject,
-                                       body: body, files: files, author: author, replyingTo: lastInbound,
+        let thread = Thread(ticketID: try ticket.requireID(), number: ticket.number, subject: ticket.subject, organizationID: ticket.$organization.id)
+        let result = try await compose(thread: thread, to: [MailAddress(name: requester.name, address: address)], subject: subject,
+                                       body: body, files: files, author: author, replyingTo: lastInbound.map { Parent(messageID: $0.messageID, references: $0.references) },
                                        autoSubmitted: nil, eventKind: "mail.queued", now: now)
         if ticket.status != .waitingOnCustomer {
             let before = ticket.status
@@ -64,15 +87,15 @@ struct OutgoingComposer {
                                   detail: "\(before.rawValue) → \(TicketStatus.waitingOnCustomer.rawValue)",
                                   reason: "support replied").create(on: database)
         }
-        return (result.message, result.writes)
+        return result
     }
 
-    private func compose(ticket: Ticket, to recipients: [MailAddress], subject: String, body: String, files: [ReplyFile],
-                         author: Person?, replyingTo parent: TicketMessage?, autoSubmitted: String?, eventKind: String,
-                         now: Date) async throws -> (message: TicketMessage, writes: [MailIngestor.BlobWrite]) {
+    private func compose(thread: Thread, to recipients: [MailAddress], subject: String, body: String, files: [ReplyFile],
+                         author: Person?, replyingTo parent: Parent?, autoSubmitted: String?, eventKind: String,
+                         now: Date) async throws -> Composed {
         let configuration = services.configuration
-        let owner = ticket.$organization.id
-        let messageID = services.threading.messageID(ticketNumber: ticket.number, unique: Self.uniquePart(), hostname: configuration.hostname)
+        let owner = thread.organizationID
+        let messageID = services.threading.messageID(ticketNumber: thread.number, unique: Self.uniquePart(), hostname: configuration.hostname)
         var references = parent.map { $0.references.split(separator: " ").map(String.init) } ?? []
         if let parentID = parent?.messageID { references.append(parentID) }
         references = Array(references.suffix(20))
@@ -96,58 +119,34 @@ struct OutgoingComposer {
         let bodyBlob = try await services.blobs.put(Array(body.utf8), owner: owner, durable: false)
         writes.append(.init(reference: bodyBlob, owner: owner))
 
-        let message = TicketMessage()
-        message.kind = .outbound
-        message.messageID = messageID
-        message.inReplyTo = parent?.messageID
-        message.references = references.joined(separator: " ")
-        message.fromAddress = configuration.primarySupportAddress
-        message.fromName = author?.name
-        message.toAddresses = MailIngestor.json(recipients.map(\.address))
-        message.ccAddresses = "[]"
-        message.subject = subject
-        message.sentAt = now
-        message.bodyBlob = bodyBlob.name
-        message.bodySize = bodyBlob.size
-        message.rawBlob = rawBlob.name
-        message.rawSize = rawBlob.size
-        message.threadReason = "outgoing"
-        message.automatic = autoSubmitted != nil
-        message.defects = "[]"
-        message.$ticket.id = try ticket.requireID()
-        message.$author.id = author?.id
-        try await message.create(on: database)
-
+        let rows = try Rows(database)
+        let recipientList = MailIngestor.json(recipients.map(\.address))
+        let stored = try await rows.insert("ticket_messages", [
+            "kind": MessageKind.outbound.rawValue, "message_id": messageID, "in_reply_to": parent?.messageID,
+            "references": references.joined(separator: " "), "from_address": configuration.primarySupportAddress,
+            "from_name": author?.name, "to_addresses": recipientList, "cc_addresses": "[]", "subject": subject,
+            "sent_at": now, "body_blob": bodyBlob.name, "body_size": bodyBlob.size, "raw_blob": rawBlob.name,
+            "raw_size": rawBlob.size, "thread_reason": "outgoing", "automatic": autoSubmitted != nil, "defects": "[]",
+            "ticket_id": thread.ticketID, "author_id": author?.id,
+        ])
         for file in files {
             let blob = try await services.blobs.put(file.bytes, owner: owner, durable: false)
             writes.append(.init(reference: blob, owner: owner))
-            let attachment = TicketAttachment()
-            attachment.filename = file.filename
-            attachment.contentType = file.contentType
-            attachment.disposition = "attachment"
-            attachment.size = file.bytes.count
-            attachment.blob = blob.name
-            attachment.$message.id = try message.requireID()
-            attachment.$ticket.id = try ticket.requireID()
-            try await attachment.create(on: database)
+            try await rows.insert("ticket_attachments", [
+                "filename": file.filename, "content_type": file.contentType, "disposition": "attachment",
+                "content_id": String?.none, "size": file.bytes.count, "blob": blob.name,
+                "message_id": stored, "ticket_id": thread.ticketID,
+            ])
         }
-
-        let outbox = OutboxMessage()
-        outbox.mailFrom = configuration.primarySupportAddress
-        outbox.recipients = MailIngestor.json(recipients.map(\.address))
-        outbox.rawBlob = rawBlob.name
-        outbox.rawSize = rawBlob.size
-        outbox.ownerID = owner
-        outbox.messageID = messageID
-        outbox.status = .queued
-        outbox.attempts = 0
-        outbox.nextAttemptAt = now
-        outbox.$ticket.id = try ticket.requireID()
-        try await outbox.create(on: database)
-
-        try await TicketEvent(ticketID: try ticket.requireID(), actorID: author?.id, kind: eventKind,
-                              detail: "to \(recipients.map(\.address).joined(separator: ", ")): \(subject)").create(on: database)
-        return (message, writes)
+        try await rows.insert("outbox", [
+            "mail_from": configuration.primarySupportAddress, "recipients": recipientList, "raw_blob": rawBlob.name,
+            "raw_size": rawBlob.size, "owner_id": owner, "message_id": messageID, "status": OutboxStatus.queued.rawValue,
+            "attempts": 0, "next_attempt_at": now, "claimed_by": String?.none, "claimed_until": Date?.none,
+            "last_error": String?.none, "sent_at": Date?.none, "ticket_id": thread.ticketID,
+        ])
+        try await rows.event(ticket: thread.ticketID, actor: author?.id, kind: eventKind,
+                             detail: "to \(recipients.map(\.address).joined(separator: ", ")): \(subject)")
+        return Composed(id: stored, messageID: messageID, writes: writes)
     }
 
     /// 16 random hex characters: Message-IDs must be unique (RFC 5322 §3.6.4).

@@ -9,7 +9,7 @@ import Foundation
 /// otherwise a new ticket. Subject text alone never threads.
 struct Threader {
     struct Match {
-        var ticket: Ticket?
+        var ticket: Rows.Ticket?
         /// `token`, `message-id`, `subject-tag`, or `new` with what was ignored.
         var reason: String
     }
@@ -18,6 +18,7 @@ struct Threader {
     let token: ThreadingToken
 
     func match(_ message: Message, senderOrganizationID: UUID) async throws -> Match {
+        let rows = try Rows(database)
         // Most recent reference first: In-Reply-To, then References from the end.
         var ids: [String] = []
         if let inReplyTo = message.inReplyTo { ids.append(inReplyTo) }
@@ -27,19 +28,17 @@ struct Threader {
         ids = Array(ids.prefix(60))
 
         for id in ids {
-            if let number = token.ticketNumber(in: id),
-               let ticket = try await Ticket.query(on: database).filter(\.$number == number).first() {
+            if let number = token.ticketNumber(in: id), let ticket = try await rows.ticket(number: number) {
                 return Match(ticket: ticket, reason: "token")
             }
         }
-        if !ids.isEmpty,
-           let known = try await TicketMessage.query(on: database).filter(\.$messageID ~~ ids).sort(\.$createdAt, .descending).first(),
-           let ticket = try await Ticket.find(known.$ticket.id, on: database) {
+        if !ids.isEmpty, let ticketID = try await rows.ticketID(forMessageIDs: ids),
+           let ticket = try await rows.ticket(id: ticketID) {
             return Match(ticket: ticket, reason: "message-id")
         }
         if let number = Self.subjectTag(message.subject ?? "") {
-            if let ticket = try await Ticket.query(on: database).filter(\.$number == number).first() {
-                if ticket.$organization.id == senderOrganizationID {
+            if let ticket = try await rows.ticket(number: number) {
+                if ticket.organizationId == senderOrganizationID {
                     return Match(ticket: ticket, reason: "subject-tag")
                 }
                 return Match(ticket: nil, reason: "new (subject tag [#\(number)] ignored: the sender is not in that ticket's organization)")
