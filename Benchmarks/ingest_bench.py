@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import random
+import resource
 import shutil
 import smtplib
 import socket
@@ -29,6 +30,18 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cpu_seconds_self():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_seconds_of(pid):
+    """User + system CPU seconds of a running process (fields 14 and 15 of /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def make_messages(count, seed=7):
@@ -99,6 +112,8 @@ def main():
                     failures.append(repr(error))
             client.quit()
 
+        client_cpu_before = cpu_seconds_self()
+        server_cpu_before = cpu_seconds_of(server.pid)
         started = time.monotonic()
         threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
         for t in threads:
@@ -106,13 +121,20 @@ def main():
         for t in threads:
             t.join()
         elapsed = time.monotonic() - started
+        client_cpu = cpu_seconds_self() - client_cpu_before
+        server_cpu = cpu_seconds_of(server.pid) - server_cpu_before
         with open(f"/proc/{server.pid}/status") as status:
             peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
         result = {"messages": args.count, "bytes": total_bytes, "concurrency": args.concurrency, "seconds": round(elapsed, 3),
                   "messages_per_s": round(args.count / elapsed, 1), "server_peak_rss_mb": round(peak, 1), "failures": len(failures),
+                  "server_cpu_ms_per_message": round(server_cpu * 1000 / args.count, 3),
+                  "client_cpu_ms_per_message": round(client_cpu * 1000 / args.count, 3),
                   "database": "postgresql" if os.environ.get("FAIRDESK_DATABASE_URL") else "sqlite"}
         print(f"ingest: {args.count} messages ({total_bytes / 1e6:.1f} MB) over {args.concurrency} connections in {elapsed:.1f} s: "
               f"{result['messages_per_s']} messages/s; server peak RSS {peak:.0f} MB; {len(failures)} failures")
+        print(f"CPU per message: server {result['server_cpu_ms_per_message']} ms, this client {result['client_cpu_ms_per_message']} ms "
+              f"({os.cpu_count()} cores: at most {os.cpu_count() * 1000 / (result['server_cpu_ms_per_message'] + result['client_cpu_ms_per_message']):.0f} messages/s "
+              f"if both were CPU-bound)")
         print(json.dumps(result))
     finally:
         server.terminate()

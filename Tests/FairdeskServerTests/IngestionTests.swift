@@ -1,6 +1,7 @@
 import FairdeskMail
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 @testable import FairdeskServer
@@ -167,19 +168,45 @@ extension ServerSuite {
 
         @Test func blobsAreEncryptedAtRest() async throws {
             try await withTestApp { app in
-                _ = try await app.ingest(Self.first)
-                let root = app.fairdesk.configuration.blobDirectory
+                // A large attachment goes to a file of its own; the small parts are rows.
+                let large = (0..<(BlobStore.inlineLimit / 40 + 10)).map { "Line \($0): Minidump attached, very large\r\n" }.joined()
+                let raw = rawMail(
+                    "From: Jane Doe <jane@customer.example>", "To: support@fairdesk.test",
+                    "Subject: Crash when opening a project", "Message-ID: <large@customer.example>",
+                    "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "",
+                    "--b", "Content-Type: text/plain; charset=utf-8", "", "It crashes. Minidump attached.",
+                    "--b", "Content-Type: text/plain; name=trace.log", "Content-Disposition: attachment; filename=trace.log", "", large,
+                    "--b--")
+                _ = try await app.ingest(raw)
+
+                // Nothing under the data directory (blob files, and on SQLite the
+                // database and its WAL) holds the plaintext.
+                let root = app.fairdesk.configuration.dataDirectory
                 let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
-                var checked = 0
+                var blobFiles = 0
                 for file in files {
                     var isDirectory: ObjCBool = false
                     guard FileManager.default.fileExists(atPath: root + "/" + file, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
                     let bytes = try Data(contentsOf: URL(fileURLWithPath: root + "/" + file))
                     #expect(bytes.range(of: Data("Minidump attached".utf8)) == nil, "\(file) holds plaintext")
-                    #expect(bytes.range(of: Data("Crash when opening".utf8)) == nil, "\(file) holds plaintext")
-                    checked += 1
+                    #expect(bytes.range(of: Data("It crashes.".utf8)) == nil, "\(file) holds plaintext")
+                    if file.hasPrefix("blobs/") { blobFiles += 1 }
                 }
-                #expect(checked >= 3, "raw, body and attachment blobs")
+                #expect(blobFiles >= 2, "the raw message and the large attachment are files")
+
+                struct Row: Decodable { var sealed: Data; var size: Int }
+                let rows = try await (app.db as! any SQLDatabase).raw("SELECT sealed, size FROM blobs").all(decoding: Row.self)
+                #expect(rows.count >= 2, "the text body and the acknowledgement are rows")
+                for row in rows {
+                    #expect(row.size <= BlobStore.inlineLimit)
+                    #expect(row.sealed.range(of: Data("It crashes.".utf8)) == nil, "a blob row holds plaintext")
+                }
+
+                // Both kinds read back through the timeline.
+                let detail = try await Queries.detail(of: try await app.ticket(1), services: app.fairdesk, on: app.db, includeNotes: true)
+                let message = try #require(detail.timeline.first { $0.type == "message" })
+                #expect(message.body == "It crashes. Minidump attached.")
+                #expect(message.attachments?.first?.size == large.utf8.count)
             }
         }
 

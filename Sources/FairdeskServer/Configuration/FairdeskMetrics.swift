@@ -11,6 +11,7 @@ public struct FairdeskMetrics: Sendable {
     let outboxDepth: Gauge
     let deliveries: Counter
     let deliveryFailures: Counter
+    let writeBatchSize: ValueHistogram
 
     init() {
         messagesIngested = registry.makeCounter(name: "fairdesk_messages_ingested_total", help: "Inbound messages stored on a ticket")
@@ -24,6 +25,9 @@ public struct FairdeskMetrics: Sendable {
         outboxDepth = registry.makeGauge(name: "fairdesk_outbox_depth", help: "Outgoing messages waiting to be sent")
         deliveries = registry.makeCounter(name: "fairdesk_deliveries_total", help: "Outgoing messages delivered")
         deliveryFailures = registry.makeCounter(name: "fairdesk_delivery_failures_total", help: "Failed delivery attempts (temporary and permanent)")
+        writeBatchSize = registry.makeValueHistogram(
+            name: "fairdesk_write_batch_size", buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+            help: "Write transactions committed together (SQLite group commit)")
     }
 
     func render() -> String { registry.emitToString() }

@@ -49,11 +49,12 @@ func tuneSQLite(_ app: Application) async throws {
 func configureServices(_ app: Application, _ configuration: FairdeskConfiguration) throws -> FairdeskServices {
     let existed = FileManager.default.fileExists(atPath: configuration.masterKeyPath)
     let master = try MasterKey.loadOrCreate(at: configuration.masterKeyPath)
-    let writes = WriteGate(serializes: configuration.databaseURL == nil)
+    let metrics = FairdeskMetrics()
+    let writes = WriteGate(serializes: configuration.databaseURL == nil) { batch in metrics.writeBatchSize.record(Double(batch)) }
     let keyRing = KeyRing(master: master, store: DatabaseWrappedKeyStore(database: app.db, writes: writes))
-    let blobs = BlobStore(root: configuration.blobDirectory, master: master, keyRing: keyRing)
+    let blobs = BlobStore(root: configuration.blobDirectory, master: master, keyRing: keyRing, inline: DatabaseInlineBlobs(database: app.db))
     return FairdeskServices(configuration: configuration, masterKey: master, keyRing: keyRing, blobs: blobs,
-                            threading: ThreadingToken(key: master.threadingKey), metrics: FairdeskMetrics(),
+                            threading: ThreadingToken(key: master.threadingKey), metrics: metrics,
                             writes: writes,
                             masterKeyExisted: existed)
 }

@@ -80,9 +80,10 @@ struct MailIngestor: Sendable {
         let organizationID = try person.organizationId.orThrow("customer without organization")
         _ = try await services.keyRing.dataKey(for: organizationID)
 
-        // The message's blobs are written and made durable before the transaction, so
-        // concurrent deliveries encrypt and fsync in parallel and the serialized part is
-        // the rows alone. A failure later leaves an orphan blob (harmless: content-
+        // The message's blobs are encrypted before the transaction, and large ones written
+        // to files and fsynced, so concurrent deliveries do that work in parallel and the
+        // serialized part is rows alone (small blobs are rows too, committed with the
+        // rows naming them). A failure later leaves an orphan file (harmless: content-
         // addressed, a redelivery reuses it), never a row whose blob is missing.
         let blobs = try await storeBlobs(delivery, message: message, owner: organizationID)
 
@@ -119,24 +120,27 @@ struct MailIngestor: Sendable {
         }
     }
 
-    /// The raw message, the text body and the attachments, encrypted and durable.
+    /// The raw message, the text body and the attachments, encrypted: small ones sealed
+    /// for the transaction, large ones in files already durable.
     struct StoredBlobs: Sendable {
-        var raw: BlobReference
-        var body: BlobReference
-        var attachments: [BlobReference]
+        var raw: PendingBlob
+        var body: PendingBlob
+        var attachments: [PendingBlob]
+
+        var all: [PendingBlob] { [raw, body] + attachments }
     }
 
     private func storeBlobs(_ delivery: InboundDelivery, message: Message, owner: UUID) async throws -> StoredBlobs {
-        let raw = try await services.blobs.put(delivery.raw, owner: owner, durable: false)
-        let body = try await services.blobs.put(Array(message.fullText.utf8), owner: owner, durable: false)
-        var attachments: [BlobReference] = []
-        for file in message.attachments {
-            attachments.append(try await services.blobs.put(file.bytes, owner: owner, durable: false))
-        }
         let blobs = services.blobs
-        let all = ([raw, body] + attachments).map { ($0, owner) }
-        try await StorageFiles.offload { try blobs.sync(all) }
-        return StoredBlobs(raw: raw, body: body, attachments: attachments)
+        let raw = try await blobs.prepare(delivery.raw, owner: owner)
+        let body = try await blobs.prepare(Array(message.fullText.utf8), owner: owner)
+        var attachments: [PendingBlob] = []
+        for file in message.attachments {
+            attachments.append(try await blobs.prepare(file.bytes, owner: owner))
+        }
+        let stored = StoredBlobs(raw: raw, body: body, attachments: attachments)
+        try await blobs.syncFiles(stored.all)
+        return stored
     }
 
     private func storeOnTicket(_ delivery: InboundDelivery, message: Message, digest: String, existing: InboundMail?, now: Date,
@@ -144,6 +148,7 @@ struct MailIngestor: Sendable {
         let services = self.services
         return try await services.writes.transaction(on: database) { db -> IngestOutcome in
             let rows = try Rows(db)
+            try await rows.store(blobs.all)
             let match = try await Threader(database: db, token: services.threading)
                 .match(message, senderOrganizationID: organizationID)
 
@@ -152,9 +157,10 @@ struct MailIngestor: Sendable {
             }
             var ticket: Rows.Ticket
             var opened = false
+            var events: [Rows.Event] = []
             if let found = match.ticket {
                 ticket = found
-                try await reopenIfNeeded(&ticket, rows: rows, now: now, actor: person.id)
+                try await reopenIfNeeded(&ticket, rows: rows, now: now, actor: person.id, events: &events)
             } else {
                 let number = try await Self.nextTicketNumber(db)
                 let subject = String((message.subject.flatMap { $0.isEmpty ? nil : $0 } ?? "(no subject)").prefix(500))
@@ -168,8 +174,8 @@ struct MailIngestor: Sendable {
                 ticket = Rows.Ticket(id: id, number: number, subject: subject, status: .waitingOnSupport, waitingSince: now,
                                      plan: plan, flags: flags, organizationId: organizationID, requesterId: person.id)
                 opened = true
-                try await rows.event(ticket: id, actor: person.id, kind: "ticket.opened",
-                                     detail: "#\(number) opened by mail from \(sender.address)", reason: match.reason)
+                events.append(.init(ticket: id, actor: person.id, kind: "ticket.opened",
+                                    detail: "#\(number) opened by mail from \(sender.address)", reason: match.reason))
             }
             if message.isUrgentByHeaders, !ticket.flagSet.contains("urgency-claimed") {
                 ticket.flags = (ticket.flagSet.union(["urgency-claimed"])).sorted().joined(separator: ",")
@@ -182,39 +188,39 @@ struct MailIngestor: Sendable {
                 "references": references, "from_address": sender.address, "from_name": sender.name,
                 "to_addresses": Self.json(message.to.map(\.address)), "cc_addresses": Self.json(message.cc.map(\.address)),
                 "subject": String((message.subject ?? "").prefix(1000)), "sent_at": message.date,
-                "body_blob": blobs.body.name, "body_size": blobs.body.size, "raw_blob": blobs.raw.name, "raw_size": blobs.raw.size,
+                "body_blob": blobs.body.reference.name, "body_size": blobs.body.reference.size,
+                "raw_blob": blobs.raw.reference.name, "raw_size": blobs.raw.reference.size,
                 "thread_reason": match.reason, "automatic": message.isAutomatic,
                 "defects": Self.json(message.defects.prefix(100).map(\.description)),
                 "ticket_id": ticket.id, "author_id": person.id,
             ])
-            for (file, blob) in zip(message.attachments, blobs.attachments) {
-                try await rows.insert("ticket_attachments", [
-                    "filename": file.filename, "content_type": file.contentType, "disposition": file.disposition,
-                    "content_id": file.contentID, "size": file.size, "blob": blob.name,
-                    "message_id": storedID, "ticket_id": ticket.id,
-                ])
-            }
+            try await rows.insertMany("ticket_attachments",
+                                      columns: ["filename", "content_type", "disposition", "content_id", "size", "blob", "message_id", "ticket_id"],
+                                      rows: zip(message.attachments, blobs.attachments).map { file, blob in
+                                          [file.filename, file.contentType, file.disposition, file.contentID, file.size, blob.reference.name, storedID, ticket.id]
+                                      })
 
             if Threader.isDeliveryReport(message) {
-                try await rows.event(ticket: ticket.id, actor: nil, kind: "mail.bounced",
-                                     detail: "a delivery report came back for mail on this ticket: \(message.subject ?? "")",
-                                     reason: match.reason)
+                events.append(.init(ticket: ticket.id, actor: nil, kind: "mail.bounced",
+                                    detail: "a delivery report came back for mail on this ticket: \(message.subject ?? "")",
+                                    reason: match.reason))
             }
             let signals = message.automaticSignals.map(\.description).joined(separator: "; ")
-            try await rows.event(ticket: ticket.id, actor: person.id, kind: "message.received",
-                                 detail: "mail from \(sender.address) via \(delivery.channel)" + (signals.isEmpty ? "" : " (automatic: \(signals))"),
-                                 reason: match.reason)
+            events.append(.init(ticket: ticket.id, actor: person.id, kind: "message.received",
+                                detail: "mail from \(sender.address) via \(delivery.channel)" + (signals.isEmpty ? "" : " (automatic: \(signals))"),
+                                reason: match.reason))
+            try await rows.insert(events)
 
             let inboundID: UUID
             if let existing {
                 let record = Self.record(existing, delivery: delivery, messageID: message.messageID, digest: digest,
-                                         raw: blobs.raw, owner: organizationID, status: .processed, reason: nil)
+                                         raw: blobs.raw.reference, owner: organizationID, status: .processed, reason: nil)
                 record.$ticketMessage.id = storedID
                 try await record.save(on: db)
                 inboundID = try record.requireID()
             } else {
                 inboundID = try await rows.insert("inbound_mail", [
-                    "digest": digest, "message_id": message.messageID, "raw_blob": blobs.raw.name, "raw_size": blobs.raw.size,
+                    "digest": digest, "message_id": message.messageID, "raw_blob": blobs.raw.reference.name, "raw_size": blobs.raw.reference.size,
                     "owner_id": organizationID, "envelope_from": delivery.envelopeFrom,
                     "envelope_to": delivery.envelopeTo.joined(separator: ","), "channel": delivery.channel,
                     "status": InboundStatus.processed.rawValue, "reason": String?.none, "ticket_message_id": storedID,
@@ -258,15 +264,15 @@ struct MailIngestor: Sendable {
 
     /// A customer's reply puts a ticket that waited on them (or was resolved) back in the
     /// queue, at the time of the reply (DESIGN.md §2).
-    private func reopenIfNeeded(_ ticket: inout Rows.Ticket, rows: Rows, now: Date, actor: UUID) async throws {
+    private func reopenIfNeeded(_ ticket: inout Rows.Ticket, rows: Rows, now: Date, actor: UUID, events: inout [Rows.Event]) async throws {
         guard ticket.status != .waitingOnSupport else { return }
         let before = ticket.status
         ticket.status = .waitingOnSupport
         ticket.waitingSince = now
         try await rows.updateTicket(ticket.id, ["status": TicketStatus.waitingOnSupport.rawValue, "waiting_since": now])
-        try await rows.event(ticket: ticket.id, actor: actor, kind: "status.changed",
-                             detail: "\(before.rawValue) → \(TicketStatus.waitingOnSupport.rawValue)",
-                             reason: "the customer wrote")
+        events.append(.init(ticket: ticket.id, actor: actor, kind: "status.changed",
+                            detail: "\(before.rawValue) → \(TicketStatus.waitingOnSupport.rawValue)",
+                            reason: "the customer wrote"))
     }
 
     // MARK: Helpers

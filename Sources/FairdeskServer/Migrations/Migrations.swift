@@ -13,5 +13,6 @@ enum Migrations {
         M008CreateAPITokens(),
         M009CreateDataKeys(),
         M010CreateCounters(),
+        M011CreateBlobs(),
     ]
 }

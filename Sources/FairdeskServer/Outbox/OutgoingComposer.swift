@@ -16,8 +16,8 @@ struct OutgoingComposer {
     let services: FairdeskServices
     let database: any Database
 
-    /// What composing stored: the new message, and the blobs the caller must make durable
-    /// before its transaction commits.
+    /// What composing stored: the new message, and the blob files the caller must make
+    /// durable before its transaction commits (small blobs are rows in it already).
     struct Composed: Sendable {
         var id: UUID
         var messageID: String
@@ -113,34 +113,33 @@ struct OutgoingComposer {
             attachments: files.map { OutgoingAttachment(filename: $0.filename, contentType: $0.contentType, bytes: $0.bytes) }
         )
         let raw = outgoing.render()
-        var writes: [MailIngestor.BlobWrite] = []
-        let rawBlob = try await services.blobs.put(raw, owner: owner, durable: false)
-        writes.append(.init(reference: rawBlob, owner: owner))
-        let bodyBlob = try await services.blobs.put(Array(body.utf8), owner: owner, durable: false)
-        writes.append(.init(reference: bodyBlob, owner: owner))
-
         let rows = try Rows(database)
+        var writes: [MailIngestor.BlobWrite] = []
+        let rawBlob = try await rows.put(raw, owner: owner, blobs: services.blobs)
+        let bodyBlob = try await rows.put(Array(body.utf8), owner: owner, blobs: services.blobs)
+        writes += [rawBlob.file, bodyBlob.file].compactMap { $0 }
+
         let recipientList = MailIngestor.json(recipients.map(\.address))
         let stored = try await rows.insert("ticket_messages", [
             "kind": MessageKind.outbound.rawValue, "message_id": messageID, "in_reply_to": parent?.messageID,
             "references": references.joined(separator: " "), "from_address": configuration.primarySupportAddress,
             "from_name": author?.name, "to_addresses": recipientList, "cc_addresses": "[]", "subject": subject,
-            "sent_at": now, "body_blob": bodyBlob.name, "body_size": bodyBlob.size, "raw_blob": rawBlob.name,
-            "raw_size": rawBlob.size, "thread_reason": "outgoing", "automatic": autoSubmitted != nil, "defects": "[]",
+            "sent_at": now, "body_blob": bodyBlob.reference.name, "body_size": bodyBlob.reference.size, "raw_blob": rawBlob.reference.name,
+            "raw_size": rawBlob.reference.size, "thread_reason": "outgoing", "automatic": autoSubmitted != nil, "defects": "[]",
             "ticket_id": thread.ticketID, "author_id": author?.id,
         ])
         for file in files {
-            let blob = try await services.blobs.put(file.bytes, owner: owner, durable: false)
-            writes.append(.init(reference: blob, owner: owner))
+            let blob = try await rows.put(file.bytes, owner: owner, blobs: services.blobs)
+            if let written = blob.file { writes.append(written) }
             try await rows.insert("ticket_attachments", [
                 "filename": file.filename, "content_type": file.contentType, "disposition": "attachment",
-                "content_id": String?.none, "size": file.bytes.count, "blob": blob.name,
+                "content_id": String?.none, "size": file.bytes.count, "blob": blob.reference.name,
                 "message_id": stored, "ticket_id": thread.ticketID,
             ])
         }
         try await rows.insert("outbox", [
-            "mail_from": configuration.primarySupportAddress, "recipients": recipientList, "raw_blob": rawBlob.name,
-            "raw_size": rawBlob.size, "owner_id": owner, "message_id": messageID, "status": OutboxStatus.queued.rawValue,
+            "mail_from": configuration.primarySupportAddress, "recipients": recipientList, "raw_blob": rawBlob.reference.name,
+            "raw_size": rawBlob.reference.size, "owner_id": owner, "message_id": messageID, "status": OutboxStatus.queued.rawValue,
             "attempts": 0, "next_attempt_at": now, "claimed_by": String?.none, "claimed_until": Date?.none,
             "last_error": String?.none, "sent_at": Date?.none, "ticket_id": thread.ticketID,
         ])

@@ -25,8 +25,12 @@ actor WriteGate {
     /// Bodies waiting for the next batch.
     var queuedCount: Int { pending.count }
 
-    init(serializes: Bool) {
+    /// Told the size of each batch as it starts (a metric).
+    private let observe: @Sendable (Int) -> Void
+
+    init(serializes: Bool, observe: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.serializes = serializes
+        self.observe = observe
     }
 
     /// Runs `body` in a database transaction (shared with other queued bodies on SQLite)
@@ -61,6 +65,7 @@ actor WriteGate {
             let batch = Array(pending.prefix(count))
             pending.removeFirst(count)
             batchCount += 1
+            observe(batch.count)
             await Self.run(batch)
         }
         draining = false

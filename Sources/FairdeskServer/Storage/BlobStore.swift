@@ -52,6 +52,13 @@ public struct BlobStore: Sendable {
     public let root: String
     private let namingKey: SymmetricKey
     private let keyRing: KeyRing
+    /// Where sealed small blobs live (the database); nil keeps every blob in a file.
+    private let inline: (any InlineBlobSource)?
+
+    /// Blobs up to this size are sealed into the caller's database transaction instead of
+    /// a file of their own (`seal`): creating and fsyncing a file per small blob cost more
+    /// than everything else in ingest, and a row commits atomically with the rows naming it.
+    public static let inlineLimit = 64 << 10
 
     static let magic: [UInt8] = Array("FDBL".utf8)
     static let formatVersion: UInt8 = 1
@@ -66,10 +73,20 @@ public struct BlobStore: Sendable {
     /// work (writing even a large blob takes seconds), so `put` may delete it.
     static let staleTemporaryFileAge: TimeInterval = 15 * 60
 
-    public init(root: String, master: MasterKey, keyRing: KeyRing) {
+    public init(root: String, master: MasterKey, keyRing: KeyRing, inline: (any InlineBlobSource)? = nil) {
         self.root = root
         self.namingKey = master.blobNamingKey
         self.keyRing = keyRing
+        self.inline = inline
+    }
+
+    /// Encrypts `plaintext` for `owner` into the same sealed form a file holds, for the
+    /// caller to store with `InlineBlobSource`'s table. Nothing is written.
+    public func seal(_ plaintext: [UInt8], owner: UUID) async throws -> SealedBlob {
+        let key = try await keyRing.dataKey(for: owner)
+        let reference = BlobReference(name: name(of: plaintext, owner: owner), size: plaintext.count)
+        let contents = try Self.sealedContents(plaintext, name: reference.name, owner: owner, key: key)
+        return SealedBlob(reference: reference, owner: owner, contents: contents)
     }
 
     /// Stores `plaintext` durably for `owner`, see `put(_:owner:durable:)`.
@@ -126,10 +143,14 @@ public struct BlobStore: Sendable {
     /// authentication.
     public func get(_ reference: BlobReference, owner: UUID) async throws -> [UInt8] {
         let paths = try Paths(validating: reference, root: root, owner: owner)
+        let sealed = reference.size <= Self.inlineLimit ? try await inline?.load(name: reference.name, owner: owner) : nil
         guard let key = try await keyRing.existingDataKey(for: owner) else {
             // No key: either it was shredded, leaving files nothing can open, or the owner
             // never stored anything.
-            throw exists(reference, owner: owner) ? BlobStoreError.shredded(owner: owner) : BlobStoreError.missing(name: reference.name)
+            throw sealed != nil || exists(reference, owner: owner) ? BlobStoreError.shredded(owner: owner) : BlobStoreError.missing(name: reference.name)
+        }
+        if let sealed {
+            return try Self.checkedPlaintext(sealed, reference: reference, owner: owner, key: key)
         }
         return try await StorageFiles.offload {
             let contents: [UInt8]
@@ -140,15 +161,16 @@ public struct BlobStore: Sendable {
             } catch {
                 throw error.errno == ENOENT ? BlobStoreError.missing(name: reference.name) : BlobStoreError(error)
             }
-            let plaintext = try Self.decrypt(contents, name: reference.name, owner: owner, key: key)
-            guard plaintext.count == reference.size else {
-                throw BlobStoreError.corrupt(
-                    name: reference.name,
-                    reason: "it holds \(plaintext.count) bytes, the reference says \(reference.size)"
-                )
-            }
-            return plaintext
+            return try Self.checkedPlaintext(contents, reference: reference, owner: owner, key: key)
         }
+    }
+
+    private static func checkedPlaintext(_ contents: [UInt8], reference: BlobReference, owner: UUID, key: SymmetricKey) throws -> [UInt8] {
+        let plaintext = try decrypt(contents, name: reference.name, owner: owner, key: key)
+        guard plaintext.count == reference.size else {
+            throw BlobStoreError.corrupt(name: reference.name, reason: "it holds \(plaintext.count) bytes, the reference says \(reference.size)")
+        }
+        return plaintext
     }
 
     /// Whether the blob's file is in place. Temporary files never count.
@@ -166,6 +188,21 @@ public struct BlobStore: Sendable {
         hmac.update(data: plaintext)
         return StorageFiles.hex(hmac.finalize())
     }
+}
+
+// MARK: - Sealed small blobs
+
+/// A small blob sealed for the database (see `BlobStore.inlineLimit`).
+public struct SealedBlob: Sendable {
+    public var reference: BlobReference
+    public var owner: UUID
+    /// Header, nonce, ciphertext and tag: what a file would hold.
+    public var contents: [UInt8]
+}
+
+/// Reads sealed small blobs back (the server keeps them in a database table).
+public protocol InlineBlobSource: Sendable {
+    func load(name: String, owner: UUID) async throws -> [UInt8]?
 }
 
 // MARK: - Files
@@ -203,6 +240,40 @@ extension BlobStore {
             && name.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
+    /// The sealed form of a small blob: the bytes its file would hold.
+    static func sealedContents(_ plaintext: [UInt8], name: String, owner: UUID, key: SymmetricKey) throws -> [UInt8] {
+        let header = magic + [formatVersion]
+        let sealed: AES.GCM.SealedBox
+        do {
+            sealed = try AES.GCM.seal(plaintext, using: key, authenticating: authenticatedData(header: header, owner: owner, name: name))
+        } catch {
+            throw BlobStoreError.corrupt(name: name, reason: "it could not be encrypted (\(error))")
+        }
+        var contents = header
+        contents.reserveCapacity(header.count + nonceCount + plaintext.count + tagCount)
+        sealed.nonce.withUnsafeBytes { contents.append(contentsOf: $0) }
+        contents.append(contentsOf: sealed.ciphertext)
+        contents.append(contentsOf: sealed.tag)
+        return contents
+    }
+
+    /// Folders whose stale temporary files this process has already cleared: listing a
+    /// folder on every write was a large share of ingest time; crashed writers' leftovers
+    /// only need clearing once per start.
+    private static let cleanedFolders = FolderSet()
+
+    private final class FolderSet: @unchecked Sendable {
+        private let lock = NSLock()
+        private var folders: Set<String> = []
+
+        /// True the first time a folder is named.
+        func firstVisit(_ folder: String) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return folders.insert(folder).inserted
+        }
+    }
+
     private static func writeBlob(_ plaintext: [UInt8], at paths: Paths, owner: UUID, key: SymmetricKey, durable: Bool) throws {
         let name = paths.name
         do throws(StorageFiles.Failure) {
@@ -213,7 +284,9 @@ extension BlobStore {
                 return
             }
             try StorageFiles.makeDirectories(paths.folder, mode: 0o700)
-            removeStaleTemporaryFiles(in: paths.folder)
+            if cleanedFolders.firstVisit(paths.folder) {
+                removeStaleTemporaryFiles(in: paths.folder)
+            }
 
             let header = magic + [formatVersion]
             let sealed: AES.GCM.SealedBox
