@@ -123,18 +123,23 @@ def main():
         elapsed = time.monotonic() - started
         client_cpu = cpu_seconds_self() - client_cpu_before
         server_cpu = cpu_seconds_of(server.pid) - server_cpu_before
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{http_port}/metrics", timeout=10).read().decode()
+        batch = {line.split()[0]: float(line.split()[1]) for line in metrics.splitlines()
+                 if line.startswith(("fairdesk_write_batch_size_sum", "fairdesk_write_batch_size_count"))}
+        mean_batch = batch.get("fairdesk_write_batch_size_sum", 0) / max(batch.get("fairdesk_write_batch_size_count", 0), 1)
         with open(f"/proc/{server.pid}/status") as status:
             peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
         result = {"messages": args.count, "bytes": total_bytes, "concurrency": args.concurrency, "seconds": round(elapsed, 3),
                   "messages_per_s": round(args.count / elapsed, 1), "server_peak_rss_mb": round(peak, 1), "failures": len(failures),
                   "server_cpu_ms_per_message": round(server_cpu * 1000 / args.count, 3),
                   "client_cpu_ms_per_message": round(client_cpu * 1000 / args.count, 3),
+                  "mean_write_batch": round(mean_batch, 2),
                   "database": "postgresql" if os.environ.get("FAIRDESK_DATABASE_URL") else "sqlite"}
         print(f"ingest: {args.count} messages ({total_bytes / 1e6:.1f} MB) over {args.concurrency} connections in {elapsed:.1f} s: "
               f"{result['messages_per_s']} messages/s; server peak RSS {peak:.0f} MB; {len(failures)} failures")
         print(f"CPU per message: server {result['server_cpu_ms_per_message']} ms, this client {result['client_cpu_ms_per_message']} ms "
               f"({os.cpu_count()} cores: at most {os.cpu_count() * 1000 / (result['server_cpu_ms_per_message'] + result['client_cpu_ms_per_message']):.0f} messages/s "
-              f"if both were CPU-bound)")
+              f"if both were CPU-bound); write transactions per commit: {mean_batch:.1f} on average")
         print(json.dumps(result))
     finally:
         server.terminate()

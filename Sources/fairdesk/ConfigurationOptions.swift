@@ -27,6 +27,14 @@ struct ConfigurationOptions: ParsableArguments {
     var smtpRelayURL: String?
     @ArgumentParser.Option(name: .customLong("max-message-bytes"), help: ArgumentHelp(Setting.maxMessageBytes.fullHelp))
     var maxMessageBytes: String?
+    @ArgumentParser.Option(name: .customLong("smtp-max-recipients"), help: ArgumentHelp(Setting.smtpMaxRecipients.fullHelp))
+    var smtpMaxRecipients: String?
+    @ArgumentParser.Option(name: .customLong("smtp-max-connections"), help: ArgumentHelp(Setting.smtpMaxConnections.fullHelp))
+    var smtpMaxConnections: String?
+    @ArgumentParser.Option(name: .customLong("smtp-command-timeout"), help: ArgumentHelp(Setting.smtpCommandTimeout.fullHelp))
+    var smtpCommandTimeout: String?
+    @ArgumentParser.Option(name: .customLong("smtp-data-timeout"), help: ArgumentHelp(Setting.smtpDataTimeout.fullHelp))
+    var smtpDataTimeout: String?
     @ArgumentParser.Option(name: .customLong("smtp-tls-certificate"), help: ArgumentHelp(Setting.smtpTLSCertificate.fullHelp))
     var smtpTLSCertificate: String?
     @ArgumentParser.Option(name: .customLong("smtp-tls-key"), help: ArgumentHelp(Setting.smtpTLSKey.fullHelp))
@@ -48,6 +56,10 @@ struct ConfigurationOptions: ParsableArguments {
         put(.databaseURL, databaseURL)
         put(.smtpRelayURL, smtpRelayURL)
         put(.maxMessageBytes, maxMessageBytes)
+        put(.smtpMaxRecipients, smtpMaxRecipients)
+        put(.smtpMaxConnections, smtpMaxConnections)
+        put(.smtpCommandTimeout, smtpCommandTimeout)
+        put(.smtpDataTimeout, smtpDataTimeout)
         put(.smtpTLSCertificate, smtpTLSCertificate)
         put(.smtpTLSKey, smtpTLSKey)
         do {

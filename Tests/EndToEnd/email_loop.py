@@ -3,8 +3,9 @@
 
 Starts `fairdesk serve` (the real binary, SQLite or FAIRDESK_DATABASE_URL) with a real
 SMTP relay (aiosmtpd) for outgoing mail, then: a customer writes over SMTP -> the ticket
-exists in the API -> an agent replies through the API -> the relay receives the reply with
-the right threading headers -> the customer's reply to it lands on the same ticket.
+exists in the API -> an agent takes it (assignee) and replies through the API -> the relay
+receives the reply with the right threading headers -> the customer's reply to it lands on
+the same ticket.
 Also: fairdesk mailgate (exit 0, and 75 when Fairdesk is down), a stranger's forged [#N],
 an oversized message, a foreign recipient, and a crash test (SIGKILL while messages are
 being sent: every message the client saw accepted is stored exactly once).
@@ -165,6 +166,13 @@ def main():
         check("the ticket is in the API", [t["number"] for t in listed] == [1], listed)
         ack = relay.wait_for(lambda m: m["Auto-Submitted"] == "auto-replied")
         check("the acknowledgement went out through the relay", ack is not None and "[#1]" in ack["Subject"])
+
+        # The agent takes the ticket.
+        status, summary = server.api("PUT", "/api/v1/tickets/1/assignee", token, {"assignee": "agent@fairdesk.test", "reason": "crashes are mine"})
+        assignee = summary.get("assignee") if isinstance(summary, dict) else None
+        check("the agent assigns the ticket to themselves", status == 200 and (assignee or {}).get("email") == "agent@fairdesk.test", summary)
+        status, page = server.api("GET", "/api/v1/tickets?assignee=me", token)
+        check("the ticket is listed as theirs", status == 200 and [t["number"] for t in page["tickets"]] == [1], page)
 
         # 2. An agent replies; the relay gets it with threading headers.
         status, _ = server.api("POST", "/api/v1/tickets/1/reply", token, {"body": "Please send the minidump."})

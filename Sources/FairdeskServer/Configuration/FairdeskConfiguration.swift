@@ -21,6 +21,14 @@ public struct FairdeskConfiguration: Sendable {
     /// nil: outgoing mail is written to `<data>/outgoing/` as .eml files.
     public var smtpRelayURL: String?
     public var maxMessageBytes: Int
+    /// Recipients per SMTP/LMTP transaction; more are answered 452 (RFC 5321 §4.5.3.1.10).
+    public var smtpMaxRecipients: Int
+    /// Concurrent SMTP/LMTP connections per listener; the next one is answered 421 and closed.
+    public var smtpMaxConnections: Int
+    /// Seconds a client may take to send its next command before it gets 421 and is dropped.
+    public var smtpCommandTimeoutSeconds: Int
+    /// Seconds the whole DATA phase may take, from 354 to the final ".", however the bytes trickle in.
+    public var smtpDataTimeoutSeconds: Int
     public var smtpTLSCertificate: String?
     public var smtpTLSKey: String?
     /// How often the delivery worker looks for due mail.
@@ -30,8 +38,9 @@ public struct FairdeskConfiguration: Sendable {
         dataDirectory: String = "./fairdesk-data", httpHost: String = "127.0.0.1", httpPort: Int = 8080,
         smtpHost: String = "127.0.0.1", smtpPort: Int = 2525, lmtpPort: Int = 0, hostname: String = "localhost",
         supportAddresses: [String] = ["support@localhost"], databaseURL: String? = nil, smtpRelayURL: String? = nil,
-        maxMessageBytes: Int = 25 << 20, smtpTLSCertificate: String? = nil, smtpTLSKey: String? = nil,
-        outboxPollSeconds: Double = 1
+        maxMessageBytes: Int = 25 << 20, smtpMaxRecipients: Int = 100, smtpMaxConnections: Int = 200,
+        smtpCommandTimeoutSeconds: Int = 300, smtpDataTimeoutSeconds: Int = 600,
+        smtpTLSCertificate: String? = nil, smtpTLSKey: String? = nil, outboxPollSeconds: Double = 1
     ) {
         self.dataDirectory = dataDirectory
         self.httpHost = httpHost
@@ -44,6 +53,10 @@ public struct FairdeskConfiguration: Sendable {
         self.databaseURL = databaseURL
         self.smtpRelayURL = smtpRelayURL
         self.maxMessageBytes = maxMessageBytes
+        self.smtpMaxRecipients = smtpMaxRecipients
+        self.smtpMaxConnections = smtpMaxConnections
+        self.smtpCommandTimeoutSeconds = smtpCommandTimeoutSeconds
+        self.smtpDataTimeoutSeconds = smtpDataTimeoutSeconds
         self.smtpTLSCertificate = smtpTLSCertificate
         self.smtpTLSKey = smtpTLSKey
         self.outboxPollSeconds = outboxPollSeconds
@@ -90,13 +103,24 @@ public struct Setting: Sendable {
                                              help: "Relay for outgoing mail, smtp://user:pass@host:port or smtps://…; unset writes .eml files to <data-dir>/outgoing/")
     public static let maxMessageBytes = Setting(flag: "max-message-bytes", environment: "FAIRDESK_MAX_MESSAGE_BYTES", defaultValue: "26214400",
                                                 help: "Largest inbound message accepted (SMTP SIZE, HTTP body)")
+    // The listener's defaults are the transport's (SMTPServerConfiguration); a test in
+    // FairdeskServerTests keeps the two equal.
+    public static let smtpMaxRecipients = Setting(flag: "smtp-max-recipients", environment: "FAIRDESK_SMTP_MAX_RECIPIENTS", defaultValue: "100",
+                                                  help: "Recipients per SMTP/LMTP transaction; more are answered 452")
+    public static let smtpMaxConnections = Setting(flag: "smtp-max-connections", environment: "FAIRDESK_SMTP_MAX_CONNECTIONS", defaultValue: "200",
+                                                   help: "Concurrent connections per SMTP/LMTP listener; more are answered 421 and closed")
+    public static let smtpCommandTimeout = Setting(flag: "smtp-command-timeout", environment: "FAIRDESK_SMTP_COMMAND_TIMEOUT", defaultValue: "300",
+                                                   help: "Seconds an SMTP/LMTP client may take to send its next command before it is dropped with 421")
+    public static let smtpDataTimeout = Setting(flag: "smtp-data-timeout", environment: "FAIRDESK_SMTP_DATA_TIMEOUT", defaultValue: "600",
+                                                help: "Seconds the whole DATA phase may take (354 to the final '.') before the client is dropped with 421")
     public static let smtpTLSCertificate = Setting(flag: "smtp-tls-certificate", environment: "FAIRDESK_SMTP_TLS_CERTIFICATE", defaultValue: "",
                                                    help: "PEM certificate chain; with the key, the SMTP listener offers STARTTLS")
     public static let smtpTLSKey = Setting(flag: "smtp-tls-key", environment: "FAIRDESK_SMTP_TLS_KEY", defaultValue: "", help: "PEM private key for STARTTLS")
 
     public static let all: [Setting] = [
         dataDirectory, httpHost, httpPort, smtpHost, smtpPort, lmtpPort, hostname, supportAddress,
-        databaseURL, smtpRelayURL, maxMessageBytes, smtpTLSCertificate, smtpTLSKey,
+        databaseURL, smtpRelayURL, maxMessageBytes, smtpMaxRecipients, smtpMaxConnections, smtpCommandTimeout,
+        smtpDataTimeout, smtpTLSCertificate, smtpTLSKey,
     ]
 }
 
@@ -129,6 +153,14 @@ extension FairdeskConfiguration {
             }
             return value
         }
+        /// A whole number from 1 to `maximum`, for counts and for timeouts in seconds.
+        func positive(_ setting: Setting, maximum: Int = Int(Int32.max), unit: String) throws -> Int {
+            let raw = string(setting) ?? setting.defaultValue
+            guard let value = Int(raw), (1...maximum).contains(value) else {
+                throw ConfigurationError.invalid(setting: setting, value: raw, reason: "a whole number of \(unit) from 1 to \(maximum)")
+            }
+            return value
+        }
         var configuration = FairdeskConfiguration()
         configuration.dataDirectory = string(.dataDirectory) ?? configuration.dataDirectory
         configuration.httpHost = string(.httpHost) ?? configuration.httpHost
@@ -151,6 +183,11 @@ extension FairdeskConfiguration {
             throw ConfigurationError.invalid(setting: .maxMessageBytes, value: maxBytes, reason: "a byte count of at least 1024")
         }
         configuration.maxMessageBytes = bytes
+        configuration.smtpMaxRecipients = try positive(.smtpMaxRecipients, unit: "recipients")
+        configuration.smtpMaxConnections = try positive(.smtpMaxConnections, unit: "connections")
+        // A day is far beyond any RFC 5321 §4.5.3.2 timeout, and keeps the nanoseconds in range.
+        configuration.smtpCommandTimeoutSeconds = try positive(.smtpCommandTimeout, maximum: 86400, unit: "seconds")
+        configuration.smtpDataTimeoutSeconds = try positive(.smtpDataTimeout, maximum: 86400, unit: "seconds")
         configuration.smtpTLSCertificate = string(.smtpTLSCertificate)
         configuration.smtpTLSKey = string(.smtpTLSKey)
         if (configuration.smtpTLSCertificate == nil) != (configuration.smtpTLSKey == nil) {

@@ -103,13 +103,7 @@ final class MailLifecycle: LifecycleHandler, @unchecked Sendable {
 
     func didBootAsync(_ app: Application) async throws {
         for (port, mode) in [(configuration.smtpPort, SMTPServerMode.smtp), (configuration.lmtpPort, .lmtp)] where port > 0 {
-            var settings = SMTPServerConfiguration()
-            settings.host = configuration.smtpHost
-            settings.port = port
-            settings.mode = mode
-            settings.hostname = configuration.hostname
-            settings.maxMessageBytes = configuration.maxMessageBytes
-            settings.tls = tls
+            let settings = configuration.listenerConfiguration(port: port, mode: mode, tls: tls)
             let handler = IngestingDeliveryHandler(services: app.fairdesk, database: app.db, logger: app.logger,
                                                    channel: mode == .smtp ? "smtp" : "lmtp")
             let server = SMTPServer(configuration: settings, handler: handler, logger: app.logger)
@@ -133,6 +127,25 @@ final class MailLifecycle: LifecycleHandler, @unchecked Sendable {
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
         tasks = []
+    }
+}
+
+extension FairdeskConfiguration {
+    /// The SMTP or LMTP listener's settings. Limits not named here (command line length,
+    /// errors per connection) keep the transport's documented defaults.
+    func listenerConfiguration(port: Int, mode: SMTPServerMode, tls: NIOSSLContext?) -> SMTPServerConfiguration {
+        var settings = SMTPServerConfiguration()
+        settings.host = smtpHost
+        settings.port = port
+        settings.mode = mode
+        settings.hostname = hostname
+        settings.maxMessageBytes = maxMessageBytes
+        settings.maxRecipients = smtpMaxRecipients
+        settings.maxConnections = smtpMaxConnections
+        settings.commandTimeout = .seconds(Int64(smtpCommandTimeoutSeconds))
+        settings.dataTimeout = .seconds(Int64(smtpDataTimeoutSeconds))
+        settings.tls = tls
+        return settings
     }
 }
 

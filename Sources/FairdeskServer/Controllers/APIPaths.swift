@@ -16,6 +16,7 @@ enum APIPaths {
     static let ticketReply: [PathComponent] = ["tickets", ":number", "reply"]
     static let ticketNote: [PathComponent] = ["tickets", ":number", "notes"]
     static let ticketStatus: [PathComponent] = ["tickets", ":number", "status"]
+    static let ticketAssignee: [PathComponent] = ["tickets", ":number", "assignee"]
     static let messageRaw: [PathComponent] = ["messages", ":messageID", "raw"]
     static let attachment: [PathComponent] = ["attachments", ":attachmentID"]
     static let people: [PathComponent] = ["people"]

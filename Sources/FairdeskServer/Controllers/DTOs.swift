@@ -27,8 +27,18 @@ struct TicketSummaryDTO: Content {
     var updatedAt: Date?
     var requesterID: UUID
     var organizationID: UUID
+    /// The same person as `assignee.id`; kept for clients that only need the id.
     var assigneeID: UUID?
+    var assignee: AssigneeDTO?
     var flags: [String]
+}
+
+/// The agent or admin a ticket is assigned to.
+struct AssigneeDTO: Content, Equatable {
+    var id: UUID
+    var name: String?
+    /// Their first address (for staff, the sign-in address).
+    var email: String?
 }
 
 struct TicketPageDTO: Content {
@@ -91,6 +101,39 @@ struct NoteRequest: Content {
     var body: String
 }
 
+/// `PUT /tickets/{number}/assignee`.
+struct AssigneeRequest: Content {
+    /// A person id or an email address of an agent or admin; nil (JSON null) unassigns.
+    var assignee: String?
+    var reason: String?
+    /// Whether the body named `assignee` at all: a missing key (a typo, say) must not
+    /// read as "unassign".
+    var assigneeGiven: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case assignee, reason
+    }
+
+    init(assignee: String?, reason: String? = nil) {
+        self.assignee = assignee
+        self.reason = reason
+        self.assigneeGiven = true
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        assigneeGiven = container.contains(.assignee)
+        assignee = try container.decodeIfPresent(String.self, forKey: .assignee)
+        reason = try container.decodeIfPresent(String.self, forKey: .reason)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(assignee, forKey: .assignee)  // an explicit null unassigns
+        try container.encodeIfPresent(reason, forKey: .reason)
+    }
+}
+
 struct StatusRequest: Content {
     var status: String
     var reason: String?
@@ -136,9 +179,11 @@ struct OrganizationRequest: Content {
 }
 
 extension Ticket {
-    func summary() throws -> TicketSummaryDTO {
+    /// `assignee` is the person `$assignee.id` names (see `Queries.assignees`).
+    func summary(assignee: AssigneeDTO?) throws -> TicketSummaryDTO {
         TicketSummaryDTO(number: number, subject: subject, status: status.rawValue, waitingSince: waitingSince,
                          createdAt: createdAt, updatedAt: updatedAt, requesterID: $requester.id,
-                         organizationID: $organization.id, assigneeID: $assignee.id, flags: flagSet.sorted())
+                         organizationID: $organization.id, assigneeID: $assignee.id, assignee: assignee,
+                         flags: flagSet.sorted())
     }
 }

@@ -1,6 +1,8 @@
 import FairdeskMail
 import Fluent
+import FluentSQL
 import Foundation
+import SQLKit
 import Vapor
 
 /// Tickets over the JSON API. Handlers are thin: decode, authorize, call a named query.
@@ -11,6 +13,7 @@ enum TicketController {
         api.post(APIPaths.ticketReply, use: reply)
         api.post(APIPaths.ticketNote, use: note)
         api.post(APIPaths.ticketStatus, use: changeStatus)
+        api.put(APIPaths.ticketAssignee, use: assign)
         api.get(APIPaths.messageRaw, use: rawMessage)
         api.get(APIPaths.attachment, use: attachment)
     }
@@ -18,10 +21,11 @@ enum TicketController {
     // MARK: Handlers
 
     @Sendable static func list(_ req: Request) async throws -> TicketPageDTO {
-        _ = try req.requireStaff()
+        let actor = try req.requireStaff()
         struct Query: Decodable {
             var status: String?
             var organization: UUID?
+            var assignee: String?
             var order: String?
             var after: String?
             var limit: Int?
@@ -35,8 +39,19 @@ enum TicketController {
                 return status
             }
         }
+        let assignee = try query.assignee.map { raw -> AssigneeFilter in
+            switch raw {
+            case "me": return .person(actor.personID)
+            case "none": return .nobody
+            default:
+                guard let id = UUID(uuidString: raw) else {
+                    throw Abort(.badRequest, reason: "assignee: '\(raw)' is not me, none or a person id")
+                }
+                return .person(id)
+            }
+        }
         return try await Queries.tickets(on: req.db, statuses: statuses, organization: query.organization,
-                                         queueOrder: query.order == "queue", after: query.after,
+                                         assignee: assignee, queueOrder: query.order == "queue", after: query.after,
                                          limit: min(max(query.limit ?? 50, 1), 200))
     }
 
@@ -135,7 +150,28 @@ enum TicketController {
         return try await req.fairdesk.writes.transaction(on: req.db) { db in
             let ticket = try await Queries.ticket(number: number, on: db)
             try await Queries.setStatus(ticket, to: status, actor: actor.personID, reason: request.reason, on: db, now: Date())
-            return try ticket.summary()
+            return try await Queries.summary(of: ticket, on: db)
+        }
+    }
+
+    /// Assigns the ticket to an agent or admin (by id or email address), or unassigns it
+    /// with `"assignee": null`. Unchanged is a no-op: nothing is recorded.
+    @Sendable static func assign(_ req: Request) async throws -> TicketSummaryDTO {
+        let actor = try req.requireStaff()
+        let request = try req.content.decode(AssigneeRequest.self)
+        guard request.assigneeGiven else {
+            throw Abort(.unprocessableEntity, reason: "assignee: missing; give an agent's or admin's id or email address, or null to unassign")
+        }
+        let reason = request.reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let number = try req.intParameter("number")
+        return try await req.fairdesk.writes.transaction(on: req.db) { db in
+            // The ticket first: an unknown ticket is 404 whatever the body says.
+            let ticket = try await Queries.ticket(number: number, on: db)
+            var assignee: Person?
+            if let reference = request.assignee { assignee = try await Queries.assignableStaff(reference, on: db) }
+            try await Queries.assign(ticket, to: assignee, actor: actor.personID,
+                                     reason: reason?.isEmpty == false ? reason : nil, on: db)
+            return try await Queries.summary(of: ticket, on: db)
         }
     }
 
@@ -171,6 +207,13 @@ enum TicketController {
     }
 }
 
+/// `?assignee=` of the ticket list.
+enum AssigneeFilter: Sendable, Equatable {
+    case person(UUID)
+    /// Unassigned tickets.
+    case nobody
+}
+
 /// Named queries: tests call them without HTTP.
 enum Queries {
     static func ticket(number: Int, on db: any Database) async throws -> Ticket {
@@ -180,11 +223,17 @@ enum Queries {
 
     /// A page of tickets. Keyset paging (never OFFSET) so a page costs the same at any depth:
     /// queue order pages by (waiting_since, number), recent order by number.
-    static func tickets(on db: any Database, statuses: [TicketStatus]?, organization: UUID?, queueOrder: Bool,
-                        after: String?, limit: Int) async throws -> TicketPageDTO {
+    /// Filters only narrow the set, so the cursor means the same on every page.
+    static func tickets(on db: any Database, statuses: [TicketStatus]?, organization: UUID?, assignee: AssigneeFilter? = nil,
+                        queueOrder: Bool, after: String?, limit: Int) async throws -> TicketPageDTO {
         let query = Ticket.query(on: db)
         if let statuses { query.filter(\.$status ~~ statuses) }
         if let organization { query.filter(\.$organization.$id == organization) }
+        switch assignee {
+        case .person(let id): query.filter(\.$assignee.$id == id)
+        case .nobody: query.filter(\.$assignee.$id == nil)
+        case nil: break
+        }
         if queueOrder {
             query.filter(\.$status == .waitingOnSupport)
             if let after {
@@ -192,11 +241,7 @@ enum Queries {
                 guard parts.count == 2, let seconds = Double(parts[0]), let number = Int(parts[1]) else {
                     throw Abort(.badRequest, reason: "after: not a cursor this API returned")
                 }
-                let since = Date(timeIntervalSince1970: seconds)
-                query.group(.or) { group in
-                    group.filter(\.$waitingSince > since)
-                    group.group(.and) { $0.filter(\.$waitingSince == since).filter(\.$number > number) }
-                }
+                query.filter(.sql(embed: queueCursorCondition(seconds: seconds, number: number)))
             }
             query.sort(\.$waitingSince, .ascending).sort(\.$number, .ascending)
         } else {
@@ -212,7 +257,29 @@ enum Queries {
         if rows.count > limit, let last = page.last {
             next = queueOrder ? "\(last.waitingSince?.timeIntervalSince1970 ?? 0)_\(last.number)" : "\(last.number)"
         }
-        return TicketPageDTO(tickets: try page.map { try $0.summary() }, next: next)
+        return TicketPageDTO(tickets: try await summaries(of: page, on: db), next: next)
+    }
+
+    /// Rows after the queue cursor `(waitingSince, number)` in the queue's order.
+    ///
+    /// A timestamp does not survive the trip to the client and back exactly: PostgreSQL
+    /// keeps whole microseconds and its driver truncates a bound Date to them, and
+    /// SQLite's seconds since 1970 go through Foundation's seconds since 2001. Compared
+    /// with the stored value, the cursor can land just below its own ticket, and the
+    /// next page would start with that ticket again, forever. So the comparison is made
+    /// with the cursor ticket's stored `waiting_since` itself, as long as it is still
+    /// (within a millisecond) the one the cursor names; if the ticket has left the queue
+    /// or moved since, with the cursor's own timestamp.
+    static func queueCursorCondition(seconds: Double, number: Int) -> SQLQueryString {
+        let since = Date(timeIntervalSince1970: seconds)
+        let stored: SQLQueryString = """
+            COALESCE((SELECT \(ident: "waiting_since") FROM \(ident: "tickets") \
+            WHERE \(ident: "number") = \(bind: number) \
+            AND \(ident: "waiting_since") BETWEEN \(bind: since.addingTimeInterval(-0.001)) AND \(bind: since.addingTimeInterval(0.001))), \
+            \(bind: since))
+            """
+        let column: SQLQueryString = "\(ident: "tickets").\(ident: "waiting_since")"
+        return "(\(column) > \(stored) OR (\(column) = \(stored) AND \(ident: "tickets").\(ident: "number") > \(bind: number)))"
     }
 
     static func detail(of ticket: Ticket, services: FairdeskServices, on db: any Database, includeNotes: Bool) async throws -> TicketDetailDTO {
@@ -244,7 +311,7 @@ enum Queries {
                                              detail: event.detail, reason: event.reason, actorID: event.$actor.id))
         }
         timeline.sort { ($0.at ?? .distantPast) < ($1.at ?? .distantPast) }
-        return TicketDetailDTO(ticket: try ticket.summary(), timeline: timeline)
+        return TicketDetailDTO(ticket: try await summary(of: ticket, on: db), timeline: timeline)
     }
 
     static func setStatus(_ ticket: Ticket, to status: TicketStatus, actor: UUID?, reason: String?, on db: any Database, now: Date) async throws {
@@ -255,6 +322,81 @@ enum Queries {
         try await ticket.save(on: db)
         try await TicketEvent(ticketID: try ticket.requireID(), actorID: actor, kind: "status.changed",
                               detail: "\(before.rawValue) → \(status.rawValue)", reason: reason).create(on: db)
+    }
+
+    static func summary(of ticket: Ticket, on db: any Database) async throws -> TicketSummaryDTO {
+        try await summaries(of: [ticket], on: db)[0]
+    }
+
+    /// Summaries with their assignees, who are read in one query for the whole page.
+    static func summaries(of tickets: [Ticket], on db: any Database) async throws -> [TicketSummaryDTO] {
+        let assignees = try await assignees(Set(tickets.compactMap { $0.$assignee.id }), on: db)
+        return try tickets.map { ticket in try ticket.summary(assignee: ticket.$assignee.id.flatMap { assignees[$0] }) }
+    }
+
+    static func assignees(_ ids: Set<UUID>, on db: any Database) async throws -> [UUID: AssigneeDTO] {
+        guard !ids.isEmpty else { return [:] }
+        let people = try await Person.query(on: db).filter(\.$id ~~ ids).all()
+        // The first address a person got is their sign-in address (staff) or first sender address.
+        let addresses = try await PersonAddress.query(on: db).filter(\.$person.$id ~~ ids).sort(\.$createdAt).all()
+        var found: [UUID: AssigneeDTO] = [:]
+        for person in people {
+            let id = try person.requireID()
+            found[id] = AssigneeDTO(id: id, name: person.name, email: addresses.first { $0.$person.id == id }?.address)
+        }
+        return found
+    }
+
+    /// The agent or admin `reference` (a person id or an email address) names; 422 naming
+    /// the `assignee` field for anyone else.
+    static func assignableStaff(_ reference: String, on db: any Database) async throws -> Person {
+        let reference = reference.trimmingCharacters(in: .whitespacesAndNewlines)
+        let person: Person?
+        if let id = UUID(uuidString: reference) {
+            person = try await Person.find(id, on: db)
+        } else if reference.contains("@") {
+            person = try await PeopleDirectory(database: db).person(forAddress: reference)
+        } else {
+            throw Abort(.unprocessableEntity, reason: "assignee: '\(reference)' is neither a person id nor an email address")
+        }
+        guard let person else {
+            throw Abort(.unprocessableEntity, reason: "assignee: nobody is known as '\(reference)'")
+        }
+        guard person.role.isStaff else {
+            throw Abort(.unprocessableEntity, reason: "assignee: '\(reference)' is a customer; only agents and admins can be assigned")
+        }
+        guard !person.disabled else {
+            throw Abort(.unprocessableEntity, reason: "assignee: the account of '\(reference)' is disabled")
+        }
+        return person
+    }
+
+    /// Sets or clears the assignee and records `ticket.assigned` or `ticket.unassigned`
+    /// (who, what, why). Returns false, recording nothing, when nothing changes.
+    @discardableResult
+    static func assign(_ ticket: Ticket, to assignee: Person?, actor: UUID?, reason: String?, on db: any Database) async throws -> Bool {
+        let before = ticket.$assignee.id
+        let after = try assignee?.requireID()
+        guard before != after else { return false }
+        ticket.$assignee.id = after
+        try await ticket.save(on: db)
+        let people = try await assignees(Set([before, after].compactMap { $0 }), on: db)
+        func label(_ id: UUID?) -> String {
+            guard let id else { return "nobody" }
+            return people[id].map(describe) ?? id.uuidString
+        }
+        try await TicketEvent(ticketID: try ticket.requireID(), actorID: actor, kind: after == nil ? "ticket.unassigned" : "ticket.assigned",
+                              detail: "\(label(before)) → \(label(after))", reason: reason).create(on: db)
+        return true
+    }
+
+    private static func describe(_ person: AssigneeDTO) -> String {
+        switch (person.name, person.email) {
+        case (let name?, let email?): return "\(name) <\(email)>"
+        case (nil, let email?): return email
+        case (let name?, nil): return name
+        case (nil, nil): return person.id.uuidString
+        }
     }
 
     static func decodeList(_ json: String) -> [String] {
