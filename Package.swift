@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", exact: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", exact: "2.14.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/JohnSundell/Plot.git", exact: "0.14.0"),
     ],
     targets: [
         // RFC 5322 / MIME parsing and building. Foundation and Glibc only: no NIO, no web.
@@ -48,9 +49,11 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Plot", package: "Plot"),
             ],
-            // The OpenAPI document of /api/v1, served at /api/v1/openapi.json.
-            resources: [.copy("Resources/openapi.json")]
+            // The OpenAPI document of /api/v1, served at /api/v1/openapi.json; the desk's
+            // stylesheet and script, served under /assets/.
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/assets")]
         ),
         .executableTarget(
             name: "fairdesk",

@@ -39,6 +39,10 @@ struct ConfigurationOptions: ParsableArguments {
     var smtpTLSCertificate: String?
     @ArgumentParser.Option(name: .customLong("smtp-tls-key"), help: ArgumentHelp(Setting.smtpTLSKey.fullHelp))
     var smtpTLSKey: String?
+    @ArgumentParser.Option(name: .customLong("public-url"), help: ArgumentHelp(Setting.publicURL.fullHelp))
+    var publicURL: String?
+    @ArgumentParser.Option(name: .customLong("max-upload-bytes"), help: ArgumentHelp(Setting.maxUploadBytes.fullHelp))
+    var maxUploadBytes: String?
 
     func resolve() throws -> FairdeskConfiguration {
         var flags: [String: [String]] = [:]
@@ -62,6 +66,8 @@ struct ConfigurationOptions: ParsableArguments {
         put(.smtpDataTimeout, smtpDataTimeout)
         put(.smtpTLSCertificate, smtpTLSCertificate)
         put(.smtpTLSKey, smtpTLSKey)
+        put(.publicURL, publicURL)
+        put(.maxUploadBytes, maxUploadBytes)
         do {
             return try FairdeskConfiguration.resolve(flags: flags, environment: ProcessInfo.processInfo.environment)
         } catch let error as ConfigurationError {

@@ -33,6 +33,20 @@ public struct FairdeskConfiguration: Sendable {
     public var smtpTLSKey: String?
     /// How often the delivery worker looks for due mail.
     public var outboxPollSeconds: Double
+    /// How people reach the web desk, for links in mail (sign-in, password reset). Empty:
+    /// `http://<http-host>:<http-port>`.
+    public var publicURL: String = ""
+    /// Largest upload a browser form may send (reply attachments, portal uploads).
+    public var maxUploadBytes: Int = 25 << 20
+
+    /// The base of links in mail, without a trailing slash.
+    public var publicBaseURL: String {
+        let base = publicURL.isEmpty ? "http://\(httpHost):\(httpPort)" : publicURL
+        return base.hasSuffix("/") ? String(base.dropLast()) : base
+    }
+
+    /// Whether cookies must be `Secure` (the desk is served over https).
+    public var usesHTTPS: Bool { publicBaseURL.lowercased().hasPrefix("https://") }
 
     public init(
         dataDirectory: String = "./fairdesk-data", httpHost: String = "127.0.0.1", httpPort: Int = 8080,
@@ -117,10 +131,15 @@ public struct Setting: Sendable {
                                                    help: "PEM certificate chain; with the key, the SMTP listener offers STARTTLS")
     public static let smtpTLSKey = Setting(flag: "smtp-tls-key", environment: "FAIRDESK_SMTP_TLS_KEY", defaultValue: "", help: "PEM private key for STARTTLS")
 
+    public static let publicURL = Setting(flag: "public-url", environment: "FAIRDESK_PUBLIC_URL", defaultValue: "",
+                                          help: "URL people use to reach the web desk, for links in mail (https:// makes cookies Secure); default http://<http-host>:<http-port>")
+    public static let maxUploadBytes = Setting(flag: "max-upload-bytes", environment: "FAIRDESK_MAX_UPLOAD_BYTES", defaultValue: String(25 << 20),
+                                               help: "Largest upload one web form may send (reply and portal attachments)")
+
     public static let all: [Setting] = [
         dataDirectory, httpHost, httpPort, smtpHost, smtpPort, lmtpPort, hostname, supportAddress,
         databaseURL, smtpRelayURL, maxMessageBytes, smtpMaxRecipients, smtpMaxConnections, smtpCommandTimeout,
-        smtpDataTimeout, smtpTLSCertificate, smtpTLSKey,
+        smtpDataTimeout, smtpTLSCertificate, smtpTLSKey, publicURL, maxUploadBytes,
     ]
 }
 
@@ -193,6 +212,14 @@ extension FairdeskConfiguration {
         if (configuration.smtpTLSCertificate == nil) != (configuration.smtpTLSKey == nil) {
             throw ConfigurationError.invalid(setting: .smtpTLSKey, value: "", reason: "the certificate and the key go together")
         }
+        configuration.publicURL = string(.publicURL) ?? ""
+        if !configuration.publicURL.isEmpty {
+            let lower = configuration.publicURL.lowercased()
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), URL(string: configuration.publicURL)?.host != nil else {
+                throw ConfigurationError.invalid(setting: .publicURL, value: configuration.publicURL, reason: "an http:// or https:// URL")
+            }
+        }
+        configuration.maxUploadBytes = try positive(.maxUploadBytes, unit: "bytes")
         return configuration
     }
 }

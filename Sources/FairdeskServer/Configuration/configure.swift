@@ -60,6 +60,8 @@ func configureServices(_ app: Application, _ configuration: FairdeskConfiguratio
 }
 
 func configureHTTP(_ app: Application, _ configuration: FairdeskConfiguration) {
+    // Security headers on every response, pages and API alike.
+    app.middleware.use(SecurityHeadersMiddleware(), at: .beginning)
     app.http.server.configuration.hostname = configuration.httpHost
     app.http.server.configuration.port = configuration.httpPort
     // Raw mail posted to the inbound endpoint may be as large as SMTP accepts.

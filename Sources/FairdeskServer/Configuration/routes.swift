@@ -24,6 +24,13 @@ func routes(_ app: Application) throws {
         headers.contentType = .json
         return Response(status: .ok, headers: headers, body: .init(data: try Data(contentsOf: url)))
     }
+    app.get(WebPaths.asset.components, use: Assets.serve)
+    // Pages: errors become pages, the session is loaded, and every form must carry its
+    // CSRF value. A form may carry up to --max-upload-bytes of attachments.
+    let formLimit = app.fairdesk.configuration.maxUploadBytes + (1 << 20)
+    let web = app.grouped(WebErrorMiddleware(), WebSessionMiddleware(), CSRFMiddleware(maxBodyBytes: formLimit))
+    AccountController.register(web)
+
     let api = app.grouped(APIPaths.api).grouped(BearerTokenMiddleware())
     TicketController.register(api)
     MailController.register(api)

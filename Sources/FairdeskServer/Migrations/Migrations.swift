@@ -14,5 +14,8 @@ enum Migrations {
         M009CreateDataKeys(),
         M010CreateCounters(),
         M011CreateBlobs(),
+        M012CreateWebSessions(),
+        M013CreateSignInTokens(),
+        M014CreateAuditEvents(),
     ]
 }

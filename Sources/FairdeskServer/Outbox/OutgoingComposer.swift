@@ -148,6 +148,27 @@ struct OutgoingComposer {
         return Composed(id: stored, messageID: messageID, writes: writes)
     }
 
+    /// Mail about an account (a sign-in link, a password reset), on no ticket. Automatic
+    /// mail (`Auto-Submitted: auto-generated`), owned by the installation.
+    func accountMail(to recipient: MailAddress, subject: String, body: String, now: Date) async throws -> [MailIngestor.BlobWrite] {
+        let configuration = services.configuration
+        let owner = FairdeskServices.installationOwner
+        let messageID = "<account.\(Self.uniquePart())\(Self.uniquePart())@\(configuration.hostname)>"
+        let outgoing = OutgoingMessage(
+            from: MailAddress(name: "Support", address: configuration.primarySupportAddress), to: [recipient],
+            subject: subject, date: now, messageID: messageID, inReplyTo: nil, references: [],
+            autoSubmitted: "auto-generated", textBody: body, attachments: [])
+        let rows = try Rows(database)
+        let raw = try await rows.put(outgoing.render(), owner: owner, blobs: services.blobs)
+        try await rows.insert("outbox", [
+            "mail_from": configuration.primarySupportAddress, "recipients": MailIngestor.json([recipient.address]),
+            "raw_blob": raw.reference.name, "raw_size": raw.reference.size, "owner_id": owner, "message_id": messageID,
+            "status": OutboxStatus.queued.rawValue, "attempts": 0, "next_attempt_at": now, "claimed_by": String?.none,
+            "claimed_until": Date?.none, "last_error": String?.none, "sent_at": Date?.none, "ticket_id": UUID?.none,
+        ])
+        return raw.file.map { [$0] } ?? []
+    }
+
     /// 16 random hex characters: Message-IDs must be unique (RFC 5322 §3.6.4).
     static func uniquePart() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -1,0 +1,98 @@
+import Crypto
+import Foundation
+
+/// The keyed hash that stands in for a word in the search index (a "blind index").
+///
+/// The index holds `HMAC-SHA256(searchIndexKey, word)` cut to 64 bits, in hex, never the
+/// word. Without the key nobody can tell which word a token is, nor test a guess. With
+/// the key (it is derived from the master key, which also decrypts every blob), words can
+/// be tested one guess at a time. What the tokens always reveal, key or not: which
+/// messages share a word, how often each token occurs, and message lengths in words —
+/// enough for frequency analysis of common words on a large installation.
+///
+/// 64 bits keep the index small; two different words colliding among even ten million
+/// distinct words is about one chance in 400,000, and would only add a stray result.
+struct BlindTokens: Sendable {
+    static let byteCount = 8
+    static let hexCount = 2 * byteCount
+
+    let key: SymmetricKey
+
+    init(key: SymmetricKey) {
+        self.key = key
+    }
+
+    init(_ services: FairdeskServices) {
+        self.init(key: services.masterKey.searchIndexKey)
+    }
+
+    func token(for word: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(word.utf8), using: key)
+        return mac.withUnsafeBytes { bytes in
+            var hex = [UInt8](repeating: 0, count: Self.hexCount)
+            for index in 0..<Self.byteCount {
+                hex[2 * index] = Self.digits[Int(bytes[index] >> 4)]
+                hex[2 * index + 1] = Self.digits[Int(bytes[index] & 0x0f)]
+            }
+            return String(decoding: hex, as: UTF8.self)
+        }
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Whether `text` is one token as `token(for:)` writes it.
+    static func isToken(_ text: some StringProtocol) -> Bool {
+        text.utf8.count == hexCount && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+}
+
+/// A text as the index stores it: its words' tokens, in order (phrases need the order).
+///
+/// Bounded, so that one enormous message (a log pasted into the body) cannot make a
+/// document too large for PostgreSQL's tsvector (1 MB) or hold up the write transaction:
+/// only the first `maxTextBytes` of a text are read, and after `maxDistinctWords`
+/// different words, new ones are left out (words already seen still count).
+struct BlindText: Sendable {
+    static let maxTextBytes = 1 << 20
+    static let maxDistinctWords = 20_000
+
+    /// Tokens in reading order.
+    var tokens: [String]
+
+    init(tokens: [String]) {
+        self.tokens = tokens
+    }
+
+    init(_ text: String, using blind: BlindTokens) {
+        var cache: [String: String] = [:]
+        self.init(text, using: blind, cache: &cache)
+    }
+
+    /// `cache` maps words to tokens already computed (an HMAC per distinct word, not per
+    /// word); texts of one document share it.
+    init(_ text: String, using blind: BlindTokens, cache: inout [String: String]) {
+        let bounded: String
+        if text.utf8.count > Self.maxTextBytes {
+            // Cut at a scalar boundary: decoding repairs a sequence cut in half.
+            bounded = String(decoding: text.utf8.prefix(Self.maxTextBytes), as: UTF8.self)
+        } else {
+            bounded = text
+        }
+        var tokens: [String] = []
+        SearchText.forEachWord(in: bounded) { word, _ in
+            if let known = cache[word] {
+                tokens.append(known)
+            } else if cache.count < Self.maxDistinctWords {
+                let token = blind.token(for: word)
+                cache[word] = token
+                tokens.append(token)
+            }
+            return true
+        }
+        self.tokens = tokens
+    }
+
+    /// The tokens separated by spaces: what SQLite's FTS5 reads (its `ascii` tokenizer
+    /// splits on the spaces).
+    var spaced: String { tokens.joined(separator: " ") }
+}

@@ -1,0 +1,97 @@
+import Vapor
+
+/// A page URL: the route pattern and the links built from it come from one value, so a
+/// renamed path cannot leave a dead link behind.
+struct WebPath: Sendable {
+    let components: [PathComponent]
+
+    init(_ components: PathComponent...) {
+        self.components = components
+    }
+
+    /// The URL with each `:name` parameter replaced (percent-encoded).
+    func link(_ parameters: KeyValuePairs<String, String> = [:]) -> String {
+        let values = Dictionary(parameters.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let parts = components.map { component -> String in
+            if case .parameter(let name) = component {
+                let value = values[name] ?? ""
+                return value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? ""
+            }
+            return component.description
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}
+
+/// Every page URL in one typed list (the JSON API's are in `APIPaths`).
+enum WebPaths {
+    static let home = WebPath()
+    static let asset = WebPath("assets", ":file")
+    static let signIn = WebPath("sign-in")
+    static let signOut = WebPath("sign-out")
+    static let signInLinkRequest = WebPath("sign-in", "link")
+    static let signInLink = WebPath("sign-in", "link", ":token")
+    static let forgotPassword = WebPath("password", "forgot")
+    static let resetPassword = WebPath("password", "reset", ":token")
+    static let changePassword = WebPath("account", "password")
+
+    static func asset(_ file: String) -> String { asset.link(["file": file]) }
+    static func signInLink(token: String) -> String { signInLink.link(["token": token]) }
+    static func resetPassword(token: String) -> String { resetPassword.link(["token": token]) }
+}
+
+extension RoutesBuilder {
+    @discardableResult
+    func get(_ path: WebPath, use handler: @escaping @Sendable (Request) async throws -> Response) -> Route {
+        get(path.components, use: handler)
+    }
+
+    @discardableResult
+    func post(_ path: WebPath, use handler: @escaping @Sendable (Request) async throws -> Response) -> Route {
+        post(path.components, use: handler)
+    }
+}
+
+/// The agents' workspace.
+enum DeskPaths {
+    /// The queue's views (`?view=`).
+    enum View: String, CaseIterable, Sendable {
+        case waiting, mine, waitingOnCustomer = "waiting-on-customer", open, resolved
+    }
+
+    static let queue = WebPath("desk")
+    static let ticket = WebPath("desk", "tickets", ":number")
+    static let ticketReply = WebPath("desk", "tickets", ":number", "reply")
+    static let ticketNote = WebPath("desk", "tickets", ":number", "note")
+    static let ticketStatus = WebPath("desk", "tickets", ":number", "status")
+    static let ticketAssignee = WebPath("desk", "tickets", ":number", "assignee")
+    static let messageFrame = WebPath("desk", "messages", ":messageID", "html")
+    static let messageRaw = WebPath("desk", "messages", ":messageID", "raw")
+    static let attachment = WebPath("desk", "attachments", ":attachmentID")
+    static let search = WebPath("desk", "search")
+    static let attention = WebPath("desk", "attention")
+    static let attentionReprocess = WebPath("desk", "attention", ":inboundID", "reprocess")
+    static let person = WebPath("desk", "people", ":personID")
+    static let organization = WebPath("desk", "organizations", ":organizationID")
+    static let tokens = WebPath("account", "tokens")
+
+    static func queue(view: View) -> String { queue.link() + "?view=\(view.rawValue)" }
+    static func ticket(_ number: Int) -> String { ticket.link(["number": String(number)]) }
+    static func messageRaw(_ id: UUID) -> String { messageRaw.link(["messageID": id.uuidString]) }
+    static func messageFrame(_ id: UUID) -> String { messageFrame.link(["messageID": id.uuidString]) }
+    static func attachment(_ id: UUID) -> String { attachment.link(["attachmentID": id.uuidString]) }
+    static func person(_ id: UUID) -> String { person.link(["personID": id.uuidString]) }
+    static func organization(_ id: UUID) -> String { organization.link(["organizationID": id.uuidString]) }
+}
+
+/// The customer portal.
+enum PortalPaths {
+    static let home = WebPath("portal")
+    static let newTicket = WebPath("portal", "new")
+    static let ticket = WebPath("portal", "tickets", ":number")
+    static let ticketReply = WebPath("portal", "tickets", ":number", "reply")
+    static let attachment = WebPath("portal", "attachments", ":attachmentID")
+
+    static func ticket(_ number: Int) -> String { ticket.link(["number": String(number)]) }
+    static func attachment(_ id: UUID) -> String { attachment.link(["attachmentID": id.uuidString]) }
+}
