@@ -30,6 +30,8 @@ func routes(_ app: Application) throws {
     let formLimit = app.fairdesk.configuration.maxUploadBytes + (1 << 20)
     let web = app.grouped(WebErrorMiddleware(), WebSessionMiddleware(), CSRFMiddleware(maxBodyBytes: formLimit))
     AccountController.register(web)
+    TicketPagesController.register(web)
+    ListPagesController.register(web)
 
     let api = app.grouped(APIPaths.api).grouped(BearerTokenMiddleware())
     TicketController.register(api)

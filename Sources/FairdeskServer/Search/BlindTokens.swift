@@ -4,11 +4,13 @@ import Foundation
 /// The keyed hash that stands in for a word in the search index (a "blind index").
 ///
 /// The index holds `HMAC-SHA256(searchIndexKey, word)` cut to 64 bits, in hex, never the
-/// word. Without the key nobody can tell which word a token is, nor test a guess. With
-/// the key (it is derived from the master key, which also decrypts every blob), words can
-/// be tested one guess at a time. What the tokens always reveal, key or not: which
-/// messages share a word, how often each token occurs, and message lengths in words —
-/// enough for frequency analysis of common words on a large installation.
+/// word. Without the key nobody can tell which word a token is, nor test a guess. What
+/// the tokens reveal even so: which messages share a word, how often each token occurs,
+/// where (word positions), and message lengths in words — enough for frequency analysis
+/// to guess the most common words ("the", "hello") on a large installation. Whoever has
+/// the key (it is derived from the master key, which decrypts every blob anyway) can hash
+/// a dictionary and so read most of the index back as words in order, without case,
+/// accents or punctuation.
 ///
 /// 64 bits keep the index small; two different words colliding among even ten million
 /// distinct words is about one chance in 400,000, and would only add a stray result.
