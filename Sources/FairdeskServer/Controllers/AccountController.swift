@@ -53,13 +53,16 @@ enum AccountController {
         let hash = person?.passwordHash ?? Self.decoyHash
         let matches = try await req.password.async.verify(password, created: hash)
         guard let person, matches, person.passwordHash != nil, !person.disabled, let personID = person.id else {
-            try await LoginThrottle.recordFailure(account: email, address: req.clientAddress, on: req.db)
-            try await Audit.record("sign-in.failed", object: "account", detail: email.prefix(200).description, actor: person?.id,
-                                   address: req.clientAddress, on: req.db)
+            let address = req.clientAddress, actor = person?.id
+            try await req.write { db in
+                try await LoginThrottle.recordFailure(account: email, address: address, on: db)
+                try await Audit.record("sign-in.failed", object: "account", detail: String(email.prefix(200)), actor: actor,
+                                       address: address, on: db)
+            }
             return AccountPages.signIn(.init(email: email, error: "The email address or the password is wrong."),
                                        csrfToken: req.csrfToken).response(.unauthorized)
         }
-        try await LoginThrottle.clear(account: email, on: req.db)
+        try await req.write { db in try await LoginThrottle.clear(account: email, on: db) }
         return try await startSession(req, personID: personID,
                                       then: person.mustChangePassword ? WebPaths.changePassword.link() : WebPaths.home.link())
     }
@@ -69,8 +72,11 @@ enum AccountController {
     static let decoyHash: String = (try? Bcrypt.hash(WebSessions.randomToken())) ?? ""
 
     private static func startSession(_ req: Request, personID: UUID, then location: String) async throws -> Response {
-        let token = try await WebSessions.create(for: personID, on: req.db)
-        try await Audit.record("sign-in", object: "session", actor: personID, address: req.clientAddress, on: req.db)
+        let address = req.clientAddress
+        let token = try await req.write { db in
+            try await Audit.record("sign-in", object: "session", actor: personID, address: address, on: db)
+            return try await WebSessions.create(for: personID, on: db)
+        }
         let response = req.seeOther(location)
         response.cookies[WebSessions.cookieName] = WebSessions.cookie(token, secure: req.fairdesk.configuration.usesHTTPS)
         return response
@@ -78,7 +84,7 @@ enum AccountController {
 
     @Sendable static func signOut(_ req: Request) async throws -> Response {
         if let token = req.cookies[WebSessions.cookieName]?.string, !token.isEmpty {
-            try await WebSessions.destroy(token: token, on: req.db)
+            try await req.write { db in try await WebSessions.destroy(token: token, on: db) }
         }
         let response = req.seeOther(WebPaths.signIn.link())
         response.cookies[WebSessions.cookieName] = WebSessions.expiredCookie(secure: req.fairdesk.configuration.usesHTTPS)
@@ -103,7 +109,8 @@ enum AccountController {
                                text: "Follow this link to see your tickets. It works once, within an hour:")
         } else {
             // Counts toward the throttle, so the form cannot be used to probe addresses quickly.
-            try await LoginThrottle.recordFailure(account: email, address: req.clientAddress, on: req.db)
+            let address = req.clientAddress
+            try await req.write { db in try await LoginThrottle.recordFailure(account: email, address: address, on: db) }
         }
         return AccountPages.message(title: "Check your email",
                                     text: "If we have had mail from \(email), a sign-in link is on its way to it. It works once, within an hour.",
@@ -132,7 +139,9 @@ enum AccountController {
 
     @Sendable static func useSignInLink(_ req: Request) async throws -> Response {
         let token = try req.parameters.require("token")
-        guard let personID = try await SignInTokens.consume(token, purpose: .signIn, on: req.db) else { return expiredLink(req) }
+        guard let personID = try await req.write({ db in try await SignInTokens.consume(token, purpose: .signIn, on: db) }) else {
+            return expiredLink(req)
+        }
         return try await startSession(req, personID: personID, then: PortalPaths.home.link())
     }
 
@@ -162,7 +171,8 @@ enum AccountController {
             try await mailLink(req, to: email, personID: personID, purpose: .reset, subject: "Reset your Fairdesk password",
                                text: "Follow this link to choose a new password. It works once, within an hour:")
         } else {
-            try await LoginThrottle.recordFailure(account: email, address: req.clientAddress, on: req.db)
+            let address = req.clientAddress
+            try await req.write { db in try await LoginThrottle.recordFailure(account: email, address: address, on: db) }
         }
         return AccountPages.message(title: "Check your email",
                                     text: "If \(email) has a staff account, a link to reset its password is on its way. It works once, within an hour.",
@@ -198,7 +208,8 @@ enum AccountController {
             try await WebSessions.destroyAll(of: personID, on: db)
             return personID
         }) else { return expiredLink(req) }
-        try await Audit.record("password.reset", object: "account", actor: personID, address: req.clientAddress, on: req.db)
+        let address = req.clientAddress
+        try await req.write { db in try await Audit.record("password.reset", object: "account", actor: personID, address: address, on: db) }
         return try await startSession(req, personID: personID, then: WebPaths.home.link())
     }
 
@@ -232,7 +243,10 @@ enum AccountController {
             // Other browsers signed in as this person are signed out.
             try await WebSessions.destroyAll(of: session.personID, keeping: session.id, on: db)
         }
-        try await Audit.record("password.changed", object: "account", actor: session.personID, address: req.clientAddress, on: req.db)
+        let address = req.clientAddress
+        try await req.write { db in
+            try await Audit.record("password.changed", object: "account", actor: session.personID, address: address, on: db)
+        }
         return AccountPages.message(title: "Password changed", text: "Your new password is in force; other sessions were signed out.",
                                     viewer: req.viewer, csrfToken: req.csrfToken, link: (WebPaths.home.link(), "Continue")).response()
     }

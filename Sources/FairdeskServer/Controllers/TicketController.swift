@@ -176,19 +176,27 @@ enum TicketController {
     }
 
     @Sendable static func rawMessage(_ req: Request) async throws -> Response {
-        _ = try req.requireStaff()
+        let actor = try req.requireStaff()
         guard let message = try await TicketMessage.find(req.uuidParameter("messageID"), on: req.db),
               let blob = message.rawBlob,
               let ticket = try await Ticket.find(message.$ticket.id, on: req.db) else { throw Abort(.notFound) }
         let bytes = try await req.fairdesk.blobs.get(BlobReference(name: blob, size: message.rawSize), owner: ticket.$organization.id)
+        let object = "message:\(try message.requireID())", ticketID = ticket.id, address = req.clientAddress
+        try await req.write { db in
+            try await Audit.record("message.raw.viewed", object: object, detail: "via API", actor: actor.personID, ticket: ticketID, address: address, on: db)
+        }
         return download(bytes, contentType: "message/rfc822", filename: "ticket-\(ticket.number)-\(message.id?.uuidString.prefix(8) ?? "message").eml")
     }
 
     @Sendable static func attachment(_ req: Request) async throws -> Response {
-        _ = try req.requireStaff()
+        let actor = try req.requireStaff()
         guard let attachment = try await TicketAttachment.find(req.uuidParameter("attachmentID"), on: req.db),
               let ticket = try await Ticket.find(attachment.$ticket.id, on: req.db) else { throw Abort(.notFound) }
         let bytes = try await req.fairdesk.blobs.get(BlobReference(name: attachment.blob, size: attachment.size), owner: ticket.$organization.id)
+        let object = "attachment:\(try attachment.requireID())", ticketID = ticket.id, address = req.clientAddress
+        try await req.write { db in
+            try await Audit.record("attachment.viewed", object: object, detail: "via API", actor: actor.personID, ticket: ticketID, address: address, on: db)
+        }
         return download(bytes, contentType: attachment.contentType, filename: attachment.filename ?? "attachment")
     }
 

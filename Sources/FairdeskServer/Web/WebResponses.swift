@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Plot
 import Vapor
@@ -23,6 +24,12 @@ extension Request {
     /// The client's address, for throttling and the audit log.
     var clientAddress: String {
         remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// Runs a write in a transaction through the write gate (SQLite has one writer; see
+    /// `WriteGate`). Every write of the web layer goes through here.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await fairdesk.writes.transaction(on: db, body)
     }
 
     /// A redirect after a successful POST (303: the browser follows with GET).

@@ -15,6 +15,7 @@ struct WebSession: Sendable {
     /// The value every form of this session must send back as `_csrf`.
     let csrfToken: String
     let scope: Access.Scope
+    let lastSeenAt: Date
 
     var isStaff: Bool { role.isStaff }
 }
@@ -131,9 +132,6 @@ enum WebSessions {
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
         else { return nil }
         guard !row.disabled, row.expiresAt > now, now.timeIntervalSince(row.lastSeenAt) < idleTimeout else { return nil }
-        if now.timeIntervalSince(row.lastSeenAt) > touchInterval {
-            try await sql.update("web_sessions").set("last_seen_at", to: SQLBind(now)).where("id", .equal, row.id).run()
-        }
         struct Address: Decodable { var address: String }
         let email = try await sql.select().column("address").from("person_addresses").where("person_id", .equal, row.personId)
             .orderBy("created_at").limit(1).first(decoding: Address.self)?.address ?? ""
@@ -141,7 +139,13 @@ enum WebSessions {
             ? .everything
             : .customer(personID: row.personId, organizationID: row.organizationId, teamShares: row.sharesTickets ?? false)
         return WebSession(id: row.id, personID: row.personId, role: row.role, name: row.name, email: email,
-                          mustChangePassword: row.mustChangePassword, csrfToken: row.csrfToken, scope: scope)
+                          mustChangePassword: row.mustChangePassword, csrfToken: row.csrfToken, scope: scope,
+                          lastSeenAt: row.lastSeenAt)
+    }
+
+    /// Records activity, at most every `touchInterval` (the idle timeout counts from it).
+    static func touch(_ session: WebSession, on db: any Database, now: Date = Date()) async throws {
+        try await Rows(db).sql.update("web_sessions").set("last_seen_at", to: SQLBind(now)).where("id", .equal, session.id).run()
     }
 
     static func destroy(token: String, on db: any Database) async throws {
@@ -171,8 +175,12 @@ enum WebSessions {
 /// Loads the session a request's cookie names.
 struct WebSessionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[WebSessions.cookieName]?.string, !token.isEmpty {
-            request.webSession = try await WebSessions.find(token: token, on: request.db)
+        if let token = request.cookies[WebSessions.cookieName]?.string, !token.isEmpty,
+           let session = try await WebSessions.find(token: token, on: request.db) {
+            request.webSession = session
+            if Date().timeIntervalSince(session.lastSeenAt) > WebSessions.touchInterval {
+                try await request.write { db in try await WebSessions.touch(session, on: db) }
+            }
         }
         return try await next.respond(to: request)
     }
