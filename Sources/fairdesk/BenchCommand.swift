@@ -1,5 +1,6 @@
 import ArgumentParser
 import FairdeskMail
+import FairdeskServer
 import Foundation
 import Glibc
 
@@ -7,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Fairdesk's speed (build with -c release for real figures).",
-        subcommands: [BenchParseCommand.self]
+        subcommands: [BenchParseCommand.self, BenchSeedCommand.self]
     )
 }
 
@@ -100,5 +101,42 @@ struct BenchParseCommand: ParsableCommand {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return usage.ru_maxrss * 1024
+    }
+}
+
+/// `fairdesk bench seed`: a generated installation for the web benchmarks.
+struct BenchSeedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed",
+        abstract: "Fill the data directory with generated organizations, tickets and messages.",
+        discussion: """
+            For benchmarks only: adds TICKETS tickets with MESSAGES messages each (encrypted bodies, \
+            raw messages, events and the search index), spread over ORGANIZATIONS organizations, to \
+            the installation in --data-dir (or FAIRDESK_DATABASE_URL). Commits are not fsynced while \
+            seeding. Reproducible with --seed.
+            """
+    )
+
+    @ArgumentParser.Option(help: "Tickets to add") var tickets = 1_000_000
+    @ArgumentParser.Option(name: .customLong("messages-per-ticket"), help: "Messages per ticket") var messagesPerTicket = 5
+    @ArgumentParser.Option(help: "Organizations (each with its people and a pool of message bodies)") var organizations = 10_000
+    @ArgumentParser.Option(help: "Random seed") var seed: UInt64 = 2026
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let app = try await FairdeskApp.make(try options.resolve(), background: false)
+        let started = Date()
+        do {
+            try await BenchSeed.run(app, options: .init(tickets: tickets, messagesPerTicket: messagesPerTicket,
+                                                       organizations: organizations, seed: seed)) { progress in
+                let seconds = Date().timeIntervalSince(started)
+                FileHandle.standardError.write(Data("\(progress.tickets) tickets, \(progress.messages) messages, \(Int(seconds)) s\r".utf8))
+            }
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        print("\nseeded \(tickets) tickets with \(tickets * messagesPerTicket) messages in \(Int(Date().timeIntervalSince(started))) s")
     }
 }

@@ -5,6 +5,6 @@ struct Fairdesk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fairdesk",
         abstract: "Fairdesk, an email-first support desk.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, UserCommand.self, TokenCommand.self, MailgateCommand.self, MailCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, UserCommand.self, TokenCommand.self, MailgateCommand.self, MailCommand.self, SearchCommand.self, BenchCommand.self]
     )
 }

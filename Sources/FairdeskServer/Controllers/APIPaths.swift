@@ -19,6 +19,7 @@ enum APIPaths {
     static let ticketAssignee: [PathComponent] = ["tickets", ":number", "assignee"]
     static let messageRaw: [PathComponent] = ["messages", ":messageID", "raw"]
     static let attachment: [PathComponent] = ["attachments", ":attachmentID"]
+    static let search: [PathComponent] = ["search"]
     static let people: [PathComponent] = ["people"]
     static let person: [PathComponent] = ["people", ":personID"]
     static let organizations: [PathComponent] = ["organizations"]

@@ -117,7 +117,9 @@ enum AccountController {
                                     viewer: nil, csrfToken: req.csrfToken).response()
     }
 
-    private static func mailLink(_ req: Request, to email: String, personID: UUID, purpose: SignInTokens.Purpose,
+    /// Mails a single-use link to a person (also used by the staff page: a new account
+    /// gets a reset link to choose its own password).
+    static func mailLink(_ req: Request, to email: String, personID: UUID, purpose: SignInTokens.Purpose,
                                  subject: String, text: String) async throws {
         let services = req.fairdesk
         _ = try await services.keyRing.dataKey(for: FairdeskServices.installationOwner)

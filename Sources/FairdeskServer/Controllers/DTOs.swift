@@ -86,6 +86,11 @@ struct TicketDetailDTO: Content {
     var timeline: [TimelineEntryDTO]
 }
 
+/// `GET /search`: tickets, best match first (see `Search.tickets`).
+struct SearchResultsDTO: Content {
+    var hits: [SearchHit]
+}
+
 struct ReplyRequest: Content {
     struct File: Content {
         var filename: String

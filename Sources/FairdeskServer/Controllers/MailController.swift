@@ -39,10 +39,27 @@ enum MailController {
 
     @Sendable static func attention(_ req: Request) async throws -> [AttentionDTO] {
         _ = try req.requireAdmin()
-        return try await InboundMail.query(on: req.db)
+        return try await needingAttention(on: req.db)
+    }
+
+    @Sendable static func reprocess(_ req: Request) async throws -> InboundResultDTO {
+        _ = try req.requireAdmin()
+        return InboundResultDTO(try await reprocess(req.uuidParameter("inboundID"), services: req.fairdesk, on: req.db, logger: req.logger))
+    }
+
+    @Sendable static func attentionRaw(_ req: Request) async throws -> Response {
+        let actor = try req.requireAdmin()
+        return try await rawDownload(req.uuidParameter("inboundID"), actor: actor.personID, via: "API", req: req)
+    }
+
+    // MARK: Named queries (the API and the desk's page share them)
+
+    /// Mail that could not become a ticket message, newest first.
+    static func needingAttention(on db: any Database, limit: Int = 500) async throws -> [AttentionDTO] {
+        try await InboundMail.query(on: db)
             .filter(\.$status == .needsAttention)
             .sort(\.$createdAt, .descending)
-            .limit(500)
+            .limit(limit)
             .all()
             .map { row in
                 AttentionDTO(id: try row.requireID(), receivedAt: row.createdAt, messageID: row.messageID,
@@ -50,17 +67,19 @@ enum MailController {
             }
     }
 
-    @Sendable static func reprocess(_ req: Request) async throws -> InboundResultDTO {
-        _ = try req.requireAdmin()
-        guard let record = try await InboundMail.find(req.uuidParameter("inboundID"), on: req.db),
-              record.status == .needsAttention else { throw Abort(.notFound) }
-        return InboundResultDTO(try await MailIngestor(services: req.fairdesk, database: req.db, logger: req.logger).reprocess(record))
+    /// Runs a message that needs attention through ingestion again; 404 for anything else.
+    static func reprocess(_ id: UUID, services: FairdeskServices, on db: any Database, logger: Logger) async throws -> IngestOutcome {
+        guard let record = try await InboundMail.find(id, on: db), record.status == .needsAttention else { throw Abort(.notFound) }
+        return try await MailIngestor(services: services, database: db, logger: logger).reprocess(record)
     }
 
-    @Sendable static func attentionRaw(_ req: Request) async throws -> Response {
-        _ = try req.requireAdmin()
-        guard let record = try await InboundMail.find(req.uuidParameter("inboundID"), on: req.db) else { throw Abort(.notFound) }
+    /// The raw bytes of any received message, as a download; every view is audited
+    /// (DESIGN.md §4).
+    static func rawDownload(_ id: UUID, actor: UUID, via: String, req: Request) async throws -> Response {
+        guard let record = try await InboundMail.find(id, on: req.db) else { throw Abort(.notFound) }
         let bytes = try await req.fairdesk.blobs.get(BlobReference(name: record.rawBlob, size: record.rawSize), owner: record.ownerID)
-        return TicketController.download(bytes, contentType: "message/rfc822", filename: "inbound-\(record.id?.uuidString.prefix(8) ?? "").eml")
+        try await Audit.record("inbound.raw.viewed", object: "inbound:\(id)", detail: "via \(via)", actor: actor,
+                               address: req.clientAddress, on: req.db)
+        return TicketController.download(bytes, contentType: "message/rfc822", filename: "inbound-\(id.uuidString.prefix(8)).eml")
     }
 }

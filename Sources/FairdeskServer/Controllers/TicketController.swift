@@ -16,6 +16,7 @@ enum TicketController {
         api.put(APIPaths.ticketAssignee, use: assign)
         api.get(APIPaths.messageRaw, use: rawMessage)
         api.get(APIPaths.attachment, use: attachment)
+        api.get(APIPaths.search, use: search)
     }
 
     // MARK: Handlers
@@ -55,6 +56,20 @@ enum TicketController {
                                          limit: min(max(query.limit ?? 50, 1), 200))
     }
 
+    /// `?q=` words, "phrases" or a ticket number; `?limit=` (1–100, default 20).
+    @Sendable static func search(_ req: Request) async throws -> SearchResultsDTO {
+        let actor = try req.requireStaff()
+        struct Query: Decodable {
+            var q: String?
+            var limit: Int?
+        }
+        let query = try req.query.decode(Query.self)
+        guard let scope = try await Access.scope(of: actor.personID, on: req.db) else { throw Abort(.notFound) }
+        let hits = try await Search.tickets(query: query.q ?? "", scope: scope, limit: query.limit ?? Search.defaultLimit,
+                                            on: req.db, services: req.fairdesk)
+        return SearchResultsDTO(hits: hits)
+    }
+
     @Sendable static func show(_ req: Request) async throws -> TicketDetailDTO {
         _ = try req.requireStaff()
         let ticket = try await Queries.ticket(number: req.intParameter("number"), on: req.db)
@@ -83,21 +98,8 @@ enum TicketController {
         guard total <= limit * 3 / 4 else {
             throw Abort(.payloadTooLarge, reason: "attachments: \(total) bytes in all; the limit is \(limit * 3 / 4) bytes (--max-message-bytes after encoding)")
         }
-        let number = try req.intParameter("number")
-        let services = req.fairdesk
-        let outgoingFiles = files
-        // The data key must exist before the transaction (see MailIngestor.process).
-        let owner = try await Queries.ticket(number: number, on: req.db).$organization.id
-        _ = try await services.keyRing.dataKey(for: owner)
-        let result = try await services.writes.transaction(on: req.db) { db in
-            let ticket = try await Queries.ticket(number: number, on: db)
-            let author = try await Person.find(actor.personID, on: db).orThrow("author vanished")
-            let result = try await OutgoingComposer(services: services, database: db)
-                .reply(ticket: ticket, body: request.body, files: outgoingFiles, author: author, now: Date())
-            // Durable before the rows that name them commit (see MailIngestor).
-            try services.blobs.sync(result.writes.map { ($0.reference, $0.owner) })
-            return result
-        }
+        let result = try await Queries.reply(number: try req.intParameter("number"), body: request.body, files: files,
+                                             author: actor.personID, services: req.fairdesk, on: req.db)
         let response = Response(status: .created)
         try response.content.encode(["messageID": result.messageID, "id": result.id.uuidString])
         return response
@@ -109,32 +111,8 @@ enum TicketController {
         guard !request.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw Abort(.unprocessableEntity, reason: "body: a note needs some text")
         }
-        let number = try req.intParameter("number")
-        let services = req.fairdesk
-        _ = try await services.keyRing.dataKey(for: try await Queries.ticket(number: number, on: req.db).$organization.id)
-        let id = try await services.writes.transaction(on: req.db) { db -> UUID in
-            let ticket = try await Queries.ticket(number: number, on: db)
-            let blob = try await services.blobs.put(Array(request.body.utf8), owner: ticket.$organization.id, durable: true)
-            let note = TicketMessage()
-            note.kind = .note
-            note.references = ""
-            note.fromAddress = ""
-            note.fromName = actor.name
-            note.toAddresses = "[]"
-            note.ccAddresses = "[]"
-            note.subject = ""
-            note.bodyBlob = blob.name
-            note.bodySize = blob.size
-            note.rawSize = 0
-            note.threadReason = "note"
-            note.automatic = false
-            note.defects = "[]"
-            note.$ticket.id = try ticket.requireID()
-            note.$author.id = actor.personID
-            try await note.create(on: db)
-            try await TicketEvent(ticketID: try ticket.requireID(), actorID: actor.personID, kind: "note.added", detail: "internal note").create(on: db)
-            return try note.requireID()
-        }
+        let id = try await Queries.addNote(number: try req.intParameter("number"), body: request.body, author: actor.personID,
+                                           authorName: actor.name, services: req.fairdesk, on: req.db)
         let response = Response(status: .created)
         try response.content.encode(["id": id.uuidString])
         return response
@@ -201,14 +179,16 @@ enum TicketController {
     }
 
     /// A download that a browser never renders inline (no content sniffing, no scripts).
-    static func download(_ bytes: [UInt8], contentType: String, filename: String) -> Response {
+    /// `inline` is for image previews only, and only for raster images (the
+    /// caller checks the type).
+    static func download(_ bytes: [UInt8], contentType: String, filename: String, inline: Bool = false) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: String(contentType.split(separator: "/").first ?? "application"),
                                             subType: String(contentType.split(separator: "/").dropFirst().first ?? "octet-stream"))
         let ascii = String(filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 ? Character($0) : "_" })
         let encoded = filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
         // RFC 6266: an ASCII fallback and the exact UTF-8 name.
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
+        headers.replaceOrAdd(name: .contentDisposition, value: "\(inline ? "inline" : "attachment"); filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)")
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         headers.replaceOrAdd(name: .contentSecurityPolicy, value: "sandbox; default-src 'none'")
         return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
@@ -231,12 +211,15 @@ enum Queries {
 
     /// A page of tickets. Keyset paging (never OFFSET) so a page costs the same at any depth:
     /// queue order pages by (waiting_since, number), recent order by number.
-    /// Filters only narrow the set, so the cursor means the same on every page.
-    static func tickets(on db: any Database, statuses: [TicketStatus]?, organization: UUID?, assignee: AssigneeFilter? = nil,
+    /// Filters only narrow the set, so the cursor means the same on every page. `scope`
+    /// (see `Access`) narrows it to what the reader may see; `requester` to one person's.
+    static func tickets(on db: any Database, scope: Access.Scope = .everything, statuses: [TicketStatus]?, organization: UUID?,
+                        requester: UUID? = nil, assignee: AssigneeFilter? = nil,
                         queueOrder: Bool, after: String?, limit: Int) async throws -> TicketPageDTO {
-        let query = Ticket.query(on: db)
+        let query = Access.apply(scope, to: Ticket.query(on: db))
         if let statuses { query.filter(\.$status ~~ statuses) }
         if let organization { query.filter(\.$organization.$id == organization) }
+        if let requester { query.filter(\.$requester.$id == requester) }
         switch assignee {
         case .person(let id): query.filter(\.$assignee.$id == id)
         case .nobody: query.filter(\.$assignee.$id == nil)
@@ -320,6 +303,56 @@ enum Queries {
         }
         timeline.sort { ($0.at ?? .distantPast) < ($1.at ?? .distantPast) }
         return TicketDetailDTO(ticket: try await summary(of: ticket, on: db), timeline: timeline)
+    }
+
+    /// An agent's reply on ticket `number`: composed, stored on the timeline and queued in
+    /// the outbox (`OutgoingComposer.reply`). The API and the desk's reply form call it.
+    static func reply(number: Int, body: String, files: [ReplyFile], author: UUID, services: FairdeskServices,
+                      on db: any Database) async throws -> OutgoingComposer.Composed {
+        // The data key must exist before the transaction (see MailIngestor.process).
+        let owner = try await Queries.ticket(number: number, on: db).$organization.id
+        _ = try await services.keyRing.dataKey(for: owner)
+        return try await services.writes.transaction(on: db) { db in
+            let ticket = try await Queries.ticket(number: number, on: db)
+            let person = try await Person.find(author, on: db).orThrow("author vanished")
+            let result = try await OutgoingComposer(services: services, database: db)
+                .reply(ticket: ticket, body: body, files: files, author: person, now: Date())
+            // Durable before the rows that name them commit (see MailIngestor).
+            try services.blobs.sync(result.writes.map { ($0.reference, $0.owner) })
+            return result
+        }
+    }
+
+    /// An internal note by `author` on ticket `number`; returns its id. The API and the
+    /// desk's note form call it.
+    static func addNote(number: Int, body: String, author: UUID, authorName: String?, services: FairdeskServices,
+                        on db: any Database) async throws -> UUID {
+        _ = try await services.keyRing.dataKey(for: try await Queries.ticket(number: number, on: db).$organization.id)
+        return try await services.writes.transaction(on: db) { db -> UUID in
+            let ticket = try await Queries.ticket(number: number, on: db)
+            let blob = try await services.blobs.put(Array(body.utf8), owner: ticket.$organization.id, durable: true)
+            let note = TicketMessage()
+            note.kind = .note
+            note.references = ""
+            note.fromAddress = ""
+            note.fromName = authorName
+            note.toAddresses = "[]"
+            note.ccAddresses = "[]"
+            note.subject = ""
+            note.bodyBlob = blob.name
+            note.bodySize = blob.size
+            note.rawSize = 0
+            note.threadReason = "note"
+            note.automatic = false
+            note.defects = "[]"
+            note.$ticket.id = try ticket.requireID()
+            note.$author.id = author
+            try await note.create(on: db)
+            try await SearchIndex(services: services, database: db).add(message: try note.requireID(), kind: .note, ticket: try ticket.requireID(),
+                                                                        subject: "", from: "", name: authorName, body: body)
+            try await TicketEvent(ticketID: try ticket.requireID(), actorID: author, kind: "note.added", detail: "internal note").create(on: db)
+            return try note.requireID()
+        }
     }
 
     static func setStatus(_ ticket: Ticket, to status: TicketStatus, actor: UUID?, reason: String?, on db: any Database, now: Date) async throws {

@@ -11,8 +11,11 @@ struct InboundDelivery: Sendable {
     /// SMTP MAIL FROM (empty for the null sender `<>`).
     var envelopeFrom: String
     var envelopeTo: [String]
-    /// `smtp`, `lmtp`, `http`, `mailgate`.
+    /// `smtp`, `lmtp`, `http`, `mailgate`, `portal`.
     var channel: String
+    /// The ticket this message belongs to, when the caller already knows and has checked
+    /// that the sender may write on it (a portal reply); the Threader honours it first.
+    var ticketHint: Int? = nil
 }
 
 enum IngestOutcome: Sendable, Equatable {
@@ -146,11 +149,13 @@ struct MailIngestor: Sendable {
     private func storeOnTicket(_ delivery: InboundDelivery, message: Message, digest: String, existing: InboundMail?, now: Date,
                                sender: MailAddress, person: Rows.Sender, organizationID: UUID, blobs: StoredBlobs) async throws -> IngestOutcome {
         let services = self.services
+        // Tokenized before the transaction, like the blobs are encrypted before it.
+        let searchBody = BlindText(message.fullText, using: BlindTokens(services))
         return try await services.writes.transaction(on: database) { db -> IngestOutcome in
             let rows = try Rows(db)
             try await rows.store(blobs.all)
             let match = try await Threader(database: db, token: services.threading)
-                .match(message, senderOrganizationID: organizationID)
+                .match(message, senderOrganizationID: organizationID, ticketHint: delivery.ticketHint)
 
             if match.ticket == nil, Threader.isDeliveryReport(message) {
                 throw UnmatchedReport()
@@ -194,6 +199,9 @@ struct MailIngestor: Sendable {
                 "defects": Self.json(message.defects.prefix(100).map(\.description)),
                 "ticket_id": ticket.id, "author_id": person.id,
             ])
+            try await SearchIndex(services: services, database: db).add(
+                message: storedID, kind: .inbound, ticket: ticket.id, subject: message.subject ?? "",
+                from: sender.address, name: sender.name, body: searchBody)
             try await rows.insertMany("ticket_attachments",
                                       columns: ["filename", "content_type", "disposition", "content_id", "size", "blob", "message_id", "ticket_id"],
                                       rows: zip(message.attachments, blobs.attachments).map { file, blob in

@@ -17,5 +17,7 @@ enum Migrations {
         M012CreateWebSessions(),
         M013CreateSignInTokens(),
         M014CreateAuditEvents(),
+        M015CreateSearchIndex(),
+        M018AddListIndexes(),
     ]
 }

@@ -128,6 +128,9 @@ struct OutgoingComposer {
             "raw_size": rawBlob.reference.size, "thread_reason": "outgoing", "automatic": autoSubmitted != nil, "defects": "[]",
             "ticket_id": thread.ticketID, "author_id": author?.id,
         ])
+        try await SearchIndex(services: services, database: database).add(
+            message: stored, kind: .outbound, ticket: thread.ticketID,
+            subject: subject, from: configuration.primarySupportAddress, name: author?.name, body: body)
         for file in files {
             let blob = try await rows.put(file.bytes, owner: owner, blobs: services.blobs)
             if let written = blob.file { writes.append(written) }

@@ -3,6 +3,8 @@ import Fluent
 import Foundation
 
 /// Decides which ticket an inbound message belongs to, and records why (DESIGN.md §1):
+/// 0. the caller's ticket hint (`portal`: a reply written on the portal's ticket page,
+///    whose sender's access the caller checked);
 /// 1. a signed token of ours in In-Reply-To / References;
 /// 2. a Message-ID we stored, named in In-Reply-To / References;
 /// 3. the subject tag `[#N]`, only when the sender belongs to ticket N's organization;
@@ -10,15 +12,18 @@ import Foundation
 struct Threader {
     struct Match {
         var ticket: Rows.Ticket?
-        /// `token`, `message-id`, `subject-tag`, or `new` with what was ignored.
+        /// `portal`, `token`, `message-id`, `subject-tag`, or `new` with what was ignored.
         var reason: String
     }
 
     let database: any Database
     let token: ThreadingToken
 
-    func match(_ message: Message, senderOrganizationID: UUID) async throws -> Match {
+    func match(_ message: Message, senderOrganizationID: UUID, ticketHint: Int? = nil) async throws -> Match {
         let rows = try Rows(database)
+        if let ticketHint, let ticket = try await rows.ticket(number: ticketHint) {
+            return Match(ticket: ticket, reason: "portal")
+        }
         // Most recent reference first: In-Reply-To, then References from the end.
         var ids: [String] = []
         if let inReplyTo = message.inReplyTo { ids.append(inReplyTo) }

@@ -82,6 +82,27 @@ enum DeskPaths {
     static func attachment(_ id: UUID) -> String { attachment.link(["attachmentID": id.uuidString]) }
     static func person(_ id: UUID) -> String { person.link(["personID": id.uuidString]) }
     static func organization(_ id: UUID) -> String { organization.link(["organizationID": id.uuidString]) }
+
+    // Lists and administration (ListPagesController).
+    static let attentionRaw = WebPath("desk", "attention", ":inboundID", "raw")
+    static let organizationSettings = WebPath("desk", "organizations", ":organizationID", "settings")
+    static let organizationDomains = WebPath("desk", "organizations", ":organizationID", "domains")
+    static let organizationDomainRemove = WebPath("desk", "organizations", ":organizationID", "domains", ":domainID", "remove")
+    static let personSettings = WebPath("desk", "people", ":personID", "settings")
+    static let personDisabled = WebPath("desk", "people", ":personID", "disabled")
+    static let staff = WebPath("desk", "staff")
+    static let tokenRevoke = WebPath("account", "tokens", ":tokenID", "revoke")
+
+    static func attentionReprocess(_ id: UUID) -> String { attentionReprocess.link(["inboundID": id.uuidString]) }
+    static func attentionRaw(_ id: UUID) -> String { attentionRaw.link(["inboundID": id.uuidString]) }
+    static func organizationSettings(_ id: UUID) -> String { organizationSettings.link(["organizationID": id.uuidString]) }
+    static func organizationDomains(_ id: UUID) -> String { organizationDomains.link(["organizationID": id.uuidString]) }
+    static func organizationDomainRemove(_ id: UUID, domain: UUID) -> String {
+        organizationDomainRemove.link(["organizationID": id.uuidString, "domainID": domain.uuidString])
+    }
+    static func personSettings(_ id: UUID) -> String { personSettings.link(["personID": id.uuidString]) }
+    static func personDisabled(_ id: UUID) -> String { personDisabled.link(["personID": id.uuidString]) }
+    static func tokenRevoke(_ id: UUID) -> String { tokenRevoke.link(["tokenID": id.uuidString]) }
 }
 
 /// The customer portal.

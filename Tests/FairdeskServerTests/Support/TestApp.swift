@@ -7,8 +7,10 @@ import Vapor
 /// Runs `body` against an application built by the real `configure`, on a fresh data
 /// directory: SQLite by default, PostgreSQL when FAIRDESK_TEST_POSTGRES_URL is set (the
 /// schema is reverted and rebuilt, so suites touching the database run serialized).
+/// `adjust` changes settings before the application is built (e.g. a small upload limit).
 func withTestApp(
     supportAddresses: [String] = ["support@fairdesk.test"],
+    adjust: (inout FairdeskConfiguration) -> Void = { _ in },
     _ body: (Application) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fairdesk-test-\(UUID().uuidString)").path
@@ -16,6 +18,7 @@ func withTestApp(
     var configuration = FairdeskConfiguration(dataDirectory: directory, httpPort: 0, smtpPort: 0, hostname: "fairdesk.test",
                                               supportAddresses: supportAddresses)
     configuration.databaseURL = ProcessInfo.processInfo.environment["FAIRDESK_TEST_POSTGRES_URL"]
+    adjust(&configuration)
     let app = try await Application.make(.testing)
     do {
         try await configure(app, configuration: configuration, startBackgroundWork: false)

@@ -39,7 +39,7 @@
       help.setAttribute("aria-label", "Keyboard shortcuts");
       var items = [["?", "show or hide this list"], ["j / k", "next / previous ticket in a list"],
         ["Enter", "open the selected ticket"], ["n", "take the next ticket in the queue"],
-        ["r", "reply"], ["i", "internal note"], ["Ctrl+Enter", "send the form you are typing in"],
+        ["r", "reply"], ["i", "internal note"], ["t", "take the ticket (assign it to yourself)"], ["Ctrl+Enter", "send the form you are typing in"],
         ["/", "search"], ["g q", "go to the queue"], ["Esc", "close this list"]];
       var list = document.createElement("dl");
       items.forEach(function (item) {

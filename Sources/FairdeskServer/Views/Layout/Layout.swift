@@ -10,7 +10,8 @@ struct Viewer: Sendable {
 }
 
 /// The frame of every page: head, navigation by role, a notice, the page's content.
-/// Plot escapes every text and attribute value; nothing here renders raw HTML.
+/// Plot escapes text but writes attribute values as given: a value from a user or a
+/// mail goes through `HTMLEscaping.attribute` (see there).
 enum Layout {
     static func page(title: String, viewer: Viewer?, csrfToken: String, notice: String? = nil,
                      _ content: Node<HTML.BodyContext>...) -> HTML {
@@ -19,7 +20,9 @@ enum Layout {
             .head(
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
-                .title("\(title) · Fairdesk"),
+                // Not Plot's `.title`: it also writes the title into `og:`/`twitter:` meta
+                // attributes unescaped, and a title can be a mail's subject.
+                .element(named: "title", nodes: [.exactText("\(title) · Fairdesk")]),
                 .stylesheet(WebPaths.asset("desk.css")),
                 .script(.src(WebPaths.asset("desk.js")), .attribute(named: "defer"))
             ),
@@ -49,6 +52,8 @@ enum Layout {
                     .li(.a(.href(DeskPaths.queue(view: .resolved)), .text("Resolved")))
                 )),
                 .if(viewer.isAdmin, .li(.a(.href(DeskPaths.attention.link()), .text("Needs attention")))),
+                .if(viewer.isAdmin, .li(.a(.href(DeskPaths.staff.link()), .text("Staff")))),
+                .if(viewer.isStaff, .li(.a(.href(DeskPaths.tokens.link()), .text("API tokens")))),
                 .if(!viewer.isStaff, .group(
                     .li(.a(.href(PortalPaths.home.link()), .text("My tickets"))),
                     .li(.a(.href(PortalPaths.newTicket.link()), .text("New ticket")))
@@ -62,7 +67,7 @@ enum Layout {
                 .form(.class("search"), .action(DeskPaths.search.link()), .method(.get),
                       .attribute(named: "role", value: "search"),
                       .label(.for("q"), .class("hidden"), .text("Search tickets")),
-                      .input(.type(.search), .name("q"), .id("q"), .placeholder("Search: #12, words, \"a phrase\", sender"),
+                      .input(.type(.search), .name("q"), .id("q"), .placeholder(HTMLEscaping.attribute("Search: #12, words, \"a phrase\", sender")),
                              .attribute(named: "data-key", value: "/"))))
         )
     }
@@ -79,7 +84,7 @@ extension Node where Context == HTML.FormContext {
                       autocomplete: String? = nil, required: Bool = true, error: String? = nil) -> Node {
         .div(.class(error == nil ? "field" : "field invalid"),
              .label(.for(name), .text(label)),
-             .input(.type(type), .name(name), .id(name), .value(value), .required(required),
+             .input(.type(type), .name(name), .id(name), .value(HTMLEscaping.attribute(value)), .required(required),
                     .attribute(named: "autocomplete", value: autocomplete),
                     .attribute(named: "aria-invalid", value: error == nil ? nil : "true")),
              .unwrap(error) { .p(.class("error"), .text($0)) })
