@@ -32,6 +32,7 @@ func routes(_ app: Application) throws {
     AccountController.register(web)
     TicketPagesController.register(web)
     ListPagesController.register(web)
+    SearchPagesController.register(web)
 
     let api = app.grouped(APIPaths.api).grouped(BearerTokenMiddleware())
     TicketController.register(api)
