@@ -156,7 +156,7 @@ struct OutgoingComposer {
     func accountMail(to recipient: MailAddress, subject: String, body: String, now: Date) async throws -> [MailIngestor.BlobWrite] {
         let configuration = services.configuration
         let owner = FairdeskServices.installationOwner
-        let messageID = "<account.\(Self.uniquePart())\(Self.uniquePart())@\(configuration.hostname)>"
+        let messageID = "account.\(Self.uniquePart())\(Self.uniquePart())@\(configuration.hostname)"
         let outgoing = OutgoingMessage(
             from: MailAddress(name: "Support", address: configuration.primarySupportAddress), to: [recipient],
             subject: subject, date: now, messageID: messageID, inReplyTo: nil, references: [],
