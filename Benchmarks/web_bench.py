@@ -89,7 +89,7 @@ def wrk(base, path, cookie, script, duration, connections):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script + LUA_DONE)
         lua = handle.name
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", lua,
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", lua,
                           "-H", f"Cookie: {cookie}", base + path], capture_output=True, text=True, check=True).stdout
     os.unlink(lua)
     result = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
