@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "fairdesk", targets: ["fairdesk"]),
         .library(name: "FairdeskMail", targets: ["FairdeskMail"]),
         .library(name: "FairdeskTransport", targets: ["FairdeskTransport"]),
+        .library(name: "FairdeskPolicy", targets: ["FairdeskPolicy"]),
         .library(name: "FairdeskServer", targets: ["FairdeskServer"]),
     ],
     dependencies: [
@@ -37,12 +38,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The support policy as pure functions over value types: queue order, urgency,
+        // escalation, diagnostic detection, wait estimates, the fairness report. No
+        // database, no clock, no randomness: `now` is always a parameter.
+        .target(name: "FairdeskPolicy", dependencies: ["FairdeskMail"]),
         // The Vapor application: configuration, storage, ingestion, outbox, API.
         .target(
             name: "FairdeskServer",
             dependencies: [
                 "FairdeskMail",
                 "FairdeskTransport",
+                "FairdeskPolicy",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -85,6 +91,10 @@ let package = Package(
             ],
             // The Python SMTP peer is run from its source path (#filePath), not bundled.
             exclude: ["Support/smtp_peer.py"]
+        ),
+        .testTarget(
+            name: "FairdeskPolicyTests",
+            dependencies: ["FairdeskPolicy"]
         ),
         .testTarget(
             name: "FairdeskServerTests",
