@@ -94,7 +94,9 @@ let package = Package(
         ),
         .testTarget(
             name: "FairdeskPolicyTests",
-            dependencies: ["FairdeskPolicy"]
+            dependencies: ["FairdeskPolicy"],
+            // Diagnostic fixtures are read from their source path (#filePath), not bundled.
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "FairdeskServerTests",
