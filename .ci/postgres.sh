@@ -14,7 +14,7 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -
   -o "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
 stop_postgres() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1; rm -rf "$PGDATA"; }
 trap stop_postgres EXIT
-for db in fairdesk_test fairdesk_e2e; do
+for db in fairdesk_test fairdesk_e2e fairdesk_policy; do
   "$PGBIN/psql" -q -h 127.0.0.1 -p "$PGPORT" -U postgres -c "CREATE DATABASE $db" >/dev/null
 done
 export PG_BASE_URL="postgres://postgres@127.0.0.1:$PGPORT"

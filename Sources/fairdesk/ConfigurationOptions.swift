@@ -43,6 +43,12 @@ struct ConfigurationOptions: ParsableArguments {
     var publicURL: String?
     @ArgumentParser.Option(name: .customLong("max-upload-bytes"), help: ArgumentHelp(Setting.maxUploadBytes.fullHelp))
     var maxUploadBytes: String?
+    @ArgumentParser.Option(name: .customLong("hold-timeout"), help: ArgumentHelp(Setting.holdTimeout.fullHelp))
+    var holdTimeout: String?
+    @ArgumentParser.Option(name: .customLong("info-reminder-after"), help: ArgumentHelp(Setting.infoReminderAfter.fullHelp))
+    var infoReminderAfter: String?
+    @ArgumentParser.Option(name: .customLong("wait-estimate-days"), help: ArgumentHelp(Setting.waitEstimateDays.fullHelp))
+    var waitEstimateDays: String?
 
     func resolve() throws -> FairdeskConfiguration {
         var flags: [String: [String]] = [:]
@@ -68,6 +74,9 @@ struct ConfigurationOptions: ParsableArguments {
         put(.smtpTLSKey, smtpTLSKey)
         put(.publicURL, publicURL)
         put(.maxUploadBytes, maxUploadBytes)
+        put(.holdTimeout, holdTimeout)
+        put(.infoReminderAfter, infoReminderAfter)
+        put(.waitEstimateDays, waitEstimateDays)
         do {
             return try FairdeskConfiguration.resolve(flags: flags, environment: ProcessInfo.processInfo.environment)
         } catch let error as ConfigurationError {

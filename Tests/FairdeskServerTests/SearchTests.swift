@@ -203,14 +203,14 @@ extension ServerSuite {
                 var before: [String: [Int]] = [:]
                 for query in queries { before[query] = try await Self.search(app, query) }
                 #expect(before["zurich"] == [1])
-                #expect(before["received"]?.count == 2, "the acknowledgements are indexed too")
+                #expect(before["received"] == [], "automatic mail (the acknowledgements) is not indexed")
 
                 // As on an installation that had mail before search existed.
                 let sql = try Self.sql(app)
                 try await sql.raw("DELETE FROM search_documents").run()
                 #expect(try await Self.found(app, "zurich") == [])
-                let messages = try await TicketMessage.query(on: app.db).count()
-                #expect(messages == 5, "two messages, two acknowledgements, one note")
+                #expect(try await TicketMessage.query(on: app.db).count() == 5, "two messages, two acknowledgements, one note")
+                let messages = 3
 
                 let first = try await SearchReindex.run(services: app.fairdesk, database: app.db, everything: false)
                 #expect(first == SearchReindex.Result(indexed: messages, withoutBody: 0))

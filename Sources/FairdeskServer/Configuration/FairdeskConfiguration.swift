@@ -38,6 +38,12 @@ public struct FairdeskConfiguration: Sendable {
     public var publicURL: String = ""
     /// Largest upload a browser form may send (reply attachments, portal uploads).
     public var maxUploadBytes: Int = 25 << 20
+    /// Seconds a ticket taken with "Next" stays held by its agent before it is free again.
+    public var holdTimeoutSeconds: Int = 1800
+    /// Seconds of silence after an information request before the one reminder goes out.
+    public var infoReminderAfterSeconds: Int = 3 * 86400
+    /// Days of answers the wait estimate (acknowledgement, portal) is measured over.
+    public var waitEstimateDays: Int = 14
 
     /// The base of links in mail, without a trailing slash.
     public var publicBaseURL: String {
@@ -136,10 +142,18 @@ public struct Setting: Sendable {
     public static let maxUploadBytes = Setting(flag: "max-upload-bytes", environment: "FAIRDESK_MAX_UPLOAD_BYTES", defaultValue: String(25 << 20),
                                                help: "Largest upload one web form may send (reply and portal attachments)")
 
+    public static let holdTimeout = Setting(flag: "hold-timeout", environment: "FAIRDESK_HOLD_TIMEOUT", defaultValue: "1800",
+                                            help: "Seconds a ticket taken with Next stays held by its agent")
+    public static let infoReminderAfter = Setting(flag: "info-reminder-after", environment: "FAIRDESK_INFO_REMINDER_AFTER", defaultValue: "259200",
+                                                  help: "Seconds of silence after an information request before one reminder is mailed")
+    public static let waitEstimateDays = Setting(flag: "wait-estimate-days", environment: "FAIRDESK_WAIT_ESTIMATE_DAYS", defaultValue: "14",
+                                                 help: "Days of answers the customer's wait estimate is measured over")
+
     public static let all: [Setting] = [
         dataDirectory, httpHost, httpPort, smtpHost, smtpPort, lmtpPort, hostname, supportAddress,
         databaseURL, smtpRelayURL, maxMessageBytes, smtpMaxRecipients, smtpMaxConnections, smtpCommandTimeout,
-        smtpDataTimeout, smtpTLSCertificate, smtpTLSKey, publicURL, maxUploadBytes,
+        smtpDataTimeout, smtpTLSCertificate, smtpTLSKey, publicURL, maxUploadBytes, holdTimeout, infoReminderAfter,
+        waitEstimateDays,
     ]
 }
 
@@ -220,6 +234,9 @@ extension FairdeskConfiguration {
             }
         }
         configuration.maxUploadBytes = try positive(.maxUploadBytes, unit: "bytes")
+        configuration.holdTimeoutSeconds = try positive(.holdTimeout, maximum: 7 * 86400, unit: "seconds")
+        configuration.infoReminderAfterSeconds = try positive(.infoReminderAfter, maximum: 90 * 86400, unit: "seconds")
+        configuration.waitEstimateDays = try positive(.waitEstimateDays, maximum: 365, unit: "days")
         return configuration
     }
 }

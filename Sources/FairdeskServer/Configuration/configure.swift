@@ -123,6 +123,8 @@ final class MailLifecycle: LifecycleHandler, @unchecked Sendable {
         let worker = DeliveryWorker(services: app.fairdesk, database: app.db, sink: sink, logger: app.logger,
                                     workerID: "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))")
         tasks.append(Task { await worker.run() })
+        let reminders = ReminderWorker(services: app.fairdesk, database: app.db, logger: app.logger)
+        tasks.append(Task { await reminders.run() })
     }
 
     func shutdownAsync(_ app: Application) async {

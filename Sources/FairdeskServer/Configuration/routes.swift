@@ -33,9 +33,12 @@ func routes(_ app: Application) throws {
     TicketPagesController.register(web)
     ListPagesController.register(web)
     SearchPagesController.register(web)
+    PolicyDeskController.register(web)
+    PolicyPagesController.register(web)
 
     let api = app.grouped(APIPaths.api).grouped(BearerTokenMiddleware())
     TicketController.register(api)
+    PolicyController.register(api)
     MailController.register(api)
     PeopleController.register(api)
 }

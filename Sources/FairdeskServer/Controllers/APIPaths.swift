@@ -25,6 +25,15 @@ enum APIPaths {
     static let organizations: [PathComponent] = ["organizations"]
     static let organization: [PathComponent] = ["organizations", ":organizationID"]
     static let organizationDomains: [PathComponent] = ["organizations", ":organizationID", "domains"]
+    static let queueNext: [PathComponent] = ["queue", "next"]
+    static let investigations: [PathComponent] = ["investigations"]
+    static let ticketInvestigation: [PathComponent] = ["tickets", ":number", "investigation"]
+    static let diagnosticItems: [PathComponent] = ["diagnostic-items"]
+    static let ticketInfoRequests: [PathComponent] = ["tickets", ":number", "info-requests"]
+    static let ticketSessions: [PathComponent] = ["tickets", ":number", "sessions"]
+    static let fairnessReport: [PathComponent] = ["reports", "fairness"]
+    static let policyTemplates: [PathComponent] = ["policy-templates"]
+    static let policyTemplate: [PathComponent] = ["policy-templates", ":key"]
 }
 
 extension Request {

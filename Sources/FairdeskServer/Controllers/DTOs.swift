@@ -1,3 +1,4 @@
+import FairdeskPolicy
 import Foundation
 import Vapor
 
@@ -31,6 +32,10 @@ struct TicketSummaryDTO: Content {
     var assigneeID: UUID?
     var assignee: AssigneeDTO?
     var flags: [String]
+    /// The agent who took it with Next (until they answer or the hold lapses).
+    var heldBy: UUID? = nil
+    /// reproduce, investigate, fix or test while `status` is investigating.
+    var investigationStage: String? = nil
 }
 
 /// The agent or admin a ticket is assigned to.
@@ -100,6 +105,21 @@ struct ReplyRequest: Content {
     }
     var body: String
     var attachments: [File]?
+    /// Why this ticket is answered before an older one (required when it is).
+    var outOfOrder: OutOfOrderRequest?
+}
+
+/// `{"reason": "quick_answer" | "related" | "same_customer" | "other", "text": "…"}`.
+struct OutOfOrderRequest: Content {
+    var reason: String
+    var text: String?
+
+    func parsed() throws -> OutOfOrderReason {
+        guard let parsed = OutOfOrderReason(code: reason, text: text) else {
+            throw Abort(.unprocessableEntity, reason: "outOfOrder.reason: one of \(OutOfOrderReason.choices.map(\.code).joined(separator: ", ")); other needs a text")
+        }
+        return parsed
+    }
 }
 
 struct NoteRequest: Content {
@@ -189,6 +209,6 @@ extension Ticket {
         TicketSummaryDTO(number: number, subject: subject, status: status.rawValue, waitingSince: waitingSince,
                          createdAt: createdAt, updatedAt: updatedAt, requesterID: $requester.id,
                          organizationID: $organization.id, assigneeID: $assignee.id, assignee: assignee,
-                         flags: flagSet.sorted())
+                         flags: flagSet.sorted(), heldBy: heldBy, investigationStage: investigationStage)
     }
 }

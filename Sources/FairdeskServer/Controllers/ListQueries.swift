@@ -22,7 +22,7 @@ struct QueueFilter: Sendable, Equatable {
         case .waiting: return [.waitingOnSupport]
         case .mine: return TicketStatus.allCases
         case .waitingOnCustomer: return [.waitingOnCustomer]
-        case .open: return [.waitingOnSupport, .waitingOnCustomer]
+        case .open: return [.waitingOnSupport, .waitingOnCustomer, .investigating]
         case .resolved: return [.resolved]
         }
     }

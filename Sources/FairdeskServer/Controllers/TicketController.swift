@@ -1,3 +1,4 @@
+import FairdeskPolicy
 import FairdeskMail
 import Fluent
 import FluentSQL
@@ -99,7 +100,8 @@ enum TicketController {
             throw Abort(.payloadTooLarge, reason: "attachments: \(total) bytes in all; the limit is \(limit * 3 / 4) bytes (--max-message-bytes after encoding)")
         }
         let result = try await Queries.reply(number: try req.intParameter("number"), body: request.body, files: files,
-                                             author: actor.personID, services: req.fairdesk, on: req.db)
+                                             author: actor.personID, outOfOrder: try request.outOfOrder?.parsed(),
+                                             services: req.fairdesk, on: req.db)
         let response = Response(status: .created)
         try response.content.encode(["messageID": result.messageID, "id": result.id.uuidString])
         return response
@@ -123,6 +125,9 @@ enum TicketController {
         let request = try req.content.decode(StatusRequest.self)
         guard let status = TicketStatus(rawValue: request.status) else {
             throw Abort(.unprocessableEntity, reason: "status: '\(request.status)' is not one of \(TicketStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard status != .investigating else {
+            throw Abort(.unprocessableEntity, reason: "status: an investigation needs a stage and a note; use POST /api/v1/tickets/{number}/investigation")
         }
         let number = try req.intParameter("number")
         return try await req.fairdesk.writes.transaction(on: req.db) { db in
@@ -307,16 +312,21 @@ enum Queries {
 
     /// An agent's reply on ticket `number`: composed, stored on the timeline and queued in
     /// the outbox (`OutgoingComposer.reply`). The API and the desk's reply form call it.
-    static func reply(number: Int, body: String, files: [ReplyFile], author: UUID, services: FairdeskServices,
-                      on db: any Database) async throws -> OutgoingComposer.Composed {
+    static func reply(number: Int, body: String, files: [ReplyFile], author: UUID, outOfOrder: OutOfOrderReason? = nil,
+                      services: FairdeskServices, on db: any Database) async throws -> OutgoingComposer.Composed {
         // The data key must exist before the transaction (see MailIngestor.process).
         let owner = try await Queries.ticket(number: number, on: db).$organization.id
         _ = try await services.keyRing.dataKey(for: owner)
         return try await services.writes.transaction(on: db) { db in
             let ticket = try await Queries.ticket(number: number, on: db)
+            let now = Date()
+            // First come, first served: refused (nothing written) when an older ticket
+            // waits and no reason was given.
+            try await TicketQueue(database: db, configuration: services.configuration)
+                .recordAnswer(.init(ticket), by: author, how: .reply, reason: outOfOrder, now: now)
             let person = try await Person.find(author, on: db).orThrow("author vanished")
             let result = try await OutgoingComposer(services: services, database: db)
-                .reply(ticket: ticket, body: body, files: files, author: person, now: Date())
+                .reply(ticket: ticket, body: body, files: files, author: person, now: now)
             // Durable before the rows that name them commit (see MailIngestor).
             try services.blobs.sync(result.writes.map { ($0.reference, $0.owner) })
             return result
@@ -360,6 +370,13 @@ enum Queries {
         let before = ticket.status
         ticket.status = status
         ticket.waitingSince = status == .waitingOnSupport ? now : nil
+        // Out of the queue: nobody holds it any more, and an investigation has ended.
+        ticket.heldBy = nil
+        ticket.heldAt = nil
+        if status != .investigating {
+            ticket.investigationStage = nil
+            ticket.stageSince = nil
+        }
         try await ticket.save(on: db)
         try await TicketEvent(ticketID: try ticket.requireID(), actorID: actor, kind: "status.changed",
                               detail: "\(before.rawValue) → \(status.rawValue)", reason: reason).create(on: db)

@@ -1,4 +1,5 @@
 import FairdeskMail
+import FairdeskPolicy
 import Fluent
 import Foundation
 import SQLKit
@@ -36,13 +37,19 @@ enum TicketPagesController {
     /// The desk's page, also re-rendered with a form's errors (and the given status).
     static func deskPage(_ req: Request, session: WebSession, number: Int, notice: TicketPages.Notice? = nil,
                          reply: TicketPages.Form = .init(), note: TicketPages.Form = .init(),
-                         status: HTTPResponseStatus = .ok) async throws -> Response {
+                         investigation: TicketPages.Form = .init(), session sessionForm: TicketPages.Form = .init(),
+                         sessionValues: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
         let page = try await Queries.ticketPage(number: number, scope: session.scope, viewer: session.personID,
                                                 services: req.fairdesk, on: req.db)
+        var policy = try await PolicyDeskController.deskModel(number: number, viewer: session.personID, services: req.fairdesk, on: req.db)
+        policy.investigation = investigation
+        policy.session = sessionForm
+        policy.sessionValues = sessionValues
         let model = TicketPages.Desk(
             header: page.header, timeline: page.timeline, staff: try await Queries.assignableStaffList(on: req.db),
             viewerID: session.personID, replyTo: page.replyTo,
-            maxUploadBytes: req.fairdesk.configuration.maxUploadBytes, now: Date(), notice: notice, reply: reply, note: note)
+            maxUploadBytes: req.fairdesk.configuration.maxUploadBytes, now: Date(), notice: notice, reply: reply, note: note,
+            policy: policy)
         return TicketPages.desk(model, viewer: req.viewer, csrfToken: req.csrfToken).response(status)
     }
 
@@ -57,8 +64,23 @@ enum TicketPagesController {
         case .failure(let problem):
             return try await deskPage(req, session: session, number: number, reply: problem.form, status: problem.status)
         case .success(let (text, files)):
-            _ = try await Queries.reply(number: number, body: text, files: files, author: session.personID,
-                                        services: req.fairdesk, on: req.db)
+            let reason: OutOfOrderReason?
+            switch try req.content.decode(PolicyDeskController.OutOfOrderFields.self).reason() {
+            case .failure(let problem):
+                return try await deskPage(req, session: session, number: number,
+                                          reply: .init(text: text, errors: ["outOfOrderReason": problem, "files": files.isEmpty ? nil : "Nothing was sent: choose the files again."].compactMapValues { $0 }),
+                                          status: .unprocessableEntity)
+            case .success(let chosen): reason = chosen
+            }
+            do {
+                _ = try await Queries.reply(number: number, body: text, files: files, author: session.personID, outOfOrder: reason,
+                                            services: req.fairdesk, on: req.db)
+            } catch let refusal as OutOfOrderRefusal {
+                var errors = ["outOfOrderReason": PolicyDeskController.refusalText(refusal)]
+                if !files.isEmpty { errors["files"] = "Nothing was sent: choose the files again." }
+                return try await deskPage(req, session: session, number: number, reply: .init(text: text, errors: errors),
+                                          status: .unprocessableEntity)
+            }
             return req.seeOther(DeskPaths.ticket(number) + "?notice=\(TicketPages.Notice.replied.rawValue)")
         }
     }
@@ -208,12 +230,16 @@ enum TicketPagesController {
     }
 
     static func portalPage(_ req: Request, session: WebSession, number: Int, notice: TicketPages.Notice? = nil,
-                           reply: TicketPages.Form = .init(), status: HTTPResponseStatus = .ok) async throws -> Response {
+                           reply: TicketPages.Form = .init(), provide: TicketPages.Form = .init(),
+                           status: HTTPResponseStatus = .ok) async throws -> Response {
         let page = try await Queries.ticketPage(number: number, scope: session.scope, viewer: session.personID,
                                                 services: req.fairdesk, on: req.db)
+        let ticket = try await Queries.visibleTicket(number: number, scope: session.scope, on: req.db)
+        var policy = try await PolicyDeskController.portalModel(ticket: ticket, services: req.fairdesk, on: req.db)
+        policy.provide = provide
         let model = TicketPages.Portal(header: page.header, timeline: page.timeline,
                                        maxUploadBytes: req.fairdesk.configuration.maxUploadBytes, now: Date(),
-                                       notice: notice, reply: reply)
+                                       notice: notice, reply: reply, policy: policy)
         return TicketPages.portal(model, viewer: req.viewer, csrfToken: req.csrfToken).response(status)
     }
 
@@ -232,23 +258,29 @@ enum TicketPagesController {
         case .success(let checked):
             (text, files) = checked
         }
+        try await enterPortalMessage(req, session: session, ticket: ticket, body: text, files: files)
+        return req.seeOther(PortalPaths.ticket(number) + "?notice=\(TicketPages.Notice.replied.rawValue)")
+    }
+
+    /// A customer's words (and files) from the portal, entered as their mail on `ticket`.
+    static func enterPortalMessage(_ req: Request, session: WebSession, ticket: Ticket, body: String, files: [ReplyFile]) async throws {
         guard !session.email.isEmpty else {
             throw Abort(.unprocessableEntity, reason: "Your account has no email address, so a reply cannot be sent for you. Write to support by email.")
         }
+        let number = ticket.number
         let configuration = req.fairdesk.configuration
         let parent = try await Queries.latestMessage(of: ticket, on: req.db)
         let mail = PortalMail.message(
             from: MailAddress(name: session.name, address: session.email), to: configuration.primarySupportAddress,
-            ticketNumber: number, subject: ticket.subject, parent: parent, body: text, files: files, now: Date(),
+            ticketNumber: number, subject: ticket.subject, parent: parent, body: body, files: files, now: Date(),
             messageID: "portal.\(OutgoingComposer.uniquePart())\(OutgoingComposer.uniquePart())@\(configuration.hostname)")
         let delivery = InboundDelivery(raw: mail.render(), envelopeFrom: session.email,
                                        envelopeTo: [configuration.primarySupportAddress], channel: "portal", ticketHint: number)
         let outcome = try await MailIngestor(services: req.fairdesk, database: req.db, logger: req.logger).ingest(delivery)
         guard case .stored = outcome else {
-            req.logger.error("a portal reply was not stored on its ticket", metadata: ["ticket": "\(number)", "outcome": "\(outcome)"])
+            req.logger.error("a portal message was not stored on its ticket", metadata: ["ticket": "\(number)", "outcome": "\(outcome)"])
             throw Abort(.internalServerError)
         }
-        return req.seeOther(PortalPaths.ticket(number) + "?notice=\(TicketPages.Notice.replied.rawValue)")
     }
 
     @Sendable static func portalAttachment(_ req: Request) async throws -> Response {

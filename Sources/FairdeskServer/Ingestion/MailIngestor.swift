@@ -182,11 +182,6 @@ struct MailIngestor: Sendable {
                 events.append(.init(ticket: id, actor: person.id, kind: "ticket.opened",
                                     detail: "#\(number) opened by mail from \(sender.address)", reason: match.reason))
             }
-            if message.isUrgentByHeaders, !ticket.flagSet.contains("urgency-claimed") {
-                ticket.flags = (ticket.flagSet.union(["urgency-claimed"])).sorted().joined(separator: ",")
-                try await rows.updateTicket(ticket.id, ["flags": ticket.flags])
-            }
-
             let references = message.references.suffix(50).joined(separator: " ")
             let storedID = try await rows.insert("ticket_messages", [
                 "kind": MessageKind.inbound.rawValue, "message_id": message.messageID, "in_reply_to": message.inReplyTo,
@@ -235,16 +230,23 @@ struct MailIngestor: Sendable {
                 ])
             }
 
-            if opened, Self.mayAutoReply(message, sender: sender.address, configuration: services.configuration) {
+            let parent = OutgoingComposer.Parent(messageID: message.messageID, references: references)
+            let mayAutoReply = Self.mayAutoReply(message, sender: sender.address, configuration: services.configuration)
+            var writes: [BlobWrite] = []
+            if opened, mayAutoReply {
                 let composer = OutgoingComposer(services: services, database: db)
                 let thread = OutgoingComposer.Thread(ticketID: ticket.id, number: ticket.number, subject: ticket.subject,
                                                      organizationID: organizationID)
-                let writes = try await composer.acknowledgement(
-                    thread: thread, inbound: .init(messageID: message.messageID, references: references), to: sender, now: now)
-                // Durable before the rows naming them commit: a crash in between leaves an
-                // orphan blob (harmless), never a row whose blob is torn.
-                try services.blobs.sync(writes.map { ($0.reference, $0.owner) })
+                let estimate = try await TicketQueue(database: db, configuration: services.configuration).transparency(of: ticket.id, now: now)
+                writes += try await composer.acknowledgement(thread: thread, inbound: parent, to: sender, estimate: estimate, now: now)
             }
+            writes += try await PolicyResponder(services: services, database: db).respond(
+                to: .init(ticket: ticket, message: message, messageID: storedID, sender: sender, senderPerson: person.id,
+                          mayAutoReply: mayAutoReply, parent: parent, opened: opened),
+                now: now)
+            // Durable before the rows naming them commit: a crash in between leaves an
+            // orphan blob (harmless), never a row whose blob is torn.
+            try services.blobs.sync(writes.map { ($0.reference, $0.owner) })
             return .stored(inboundID: inboundID, ticketNumber: ticket.number, opened: opened)
         }
     }
@@ -273,7 +275,9 @@ struct MailIngestor: Sendable {
     /// A customer's reply puts a ticket that waited on them (or was resolved) back in the
     /// queue, at the time of the reply (DESIGN.md §2).
     private func reopenIfNeeded(_ ticket: inout Rows.Ticket, rows: Rows, now: Date, actor: UUID, events: inout [Rows.Event]) async throws {
-        guard ticket.status != .waitingOnSupport else { return }
+        // Waiting on support already: it keeps its place in line (and any agent's hold).
+        // Investigating: it stays on the board; the reply is on its timeline.
+        guard ticket.status != .waitingOnSupport, ticket.status != .investigating else { return }
         let before = ticket.status
         ticket.status = .waitingOnSupport
         ticket.waitingSince = now

@@ -19,5 +19,6 @@ enum Migrations {
         M014CreateAuditEvents(),
         M015CreateSearchIndex(),
         M018AddListIndexes(),
+        M019AddSupportPolicy(),
     ]
 }

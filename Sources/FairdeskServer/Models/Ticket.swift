@@ -5,6 +5,9 @@ enum TicketStatus: String, Codable, Sendable, CaseIterable {
     /// In the queue: the next move is support's. `waitingSince` says since when.
     case waitingOnSupport = "waiting_on_support"
     case waitingOnCustomer = "waiting_on_customer"
+    /// A long investigation (reproduce, investigate, fix, test): out of the queue, on the
+    /// investigations board, with `investigationStage`.
+    case investigating
     case resolved
 }
 
@@ -27,6 +30,15 @@ final class Ticket: Model, @unchecked Sendable {
     @Field(key: "plan") var plan: String
     /// Flags for agents, e.g. `automatic`, `urgency-claimed` (comma-separated, sorted).
     @Field(key: "flags") var flags: String
+
+    /// The agent who took this ticket with "Next", and when; a hold older than
+    /// `--hold-timeout` is free again (FairQueue).
+    @OptionalField(key: "held_by") var heldBy: UUID?
+    @OptionalField(key: "held_at") var heldAt: Date?
+    /// `InvestigationStage` raw value while the ticket is investigating.
+    @OptionalField(key: "investigation_stage") var investigationStage: String?
+    @OptionalField(key: "investigating_since") var investigatingSince: Date?
+    @OptionalField(key: "stage_since") var stageSince: Date?
 
     @Parent(key: "requester_id") var requester: Person
     @Parent(key: "organization_id") var organization: Organization

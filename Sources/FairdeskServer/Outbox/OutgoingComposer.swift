@@ -1,4 +1,5 @@
 import FairdeskMail
+import FairdeskPolicy
 import Fluent
 import Foundation
 
@@ -40,15 +41,18 @@ struct OutgoingComposer {
 
     /// The mail a customer gets when their message opens a ticket. Automatic mail:
     /// `Auto-Submitted: auto-replied` (RFC 3834 §5).
-    func acknowledgement(thread: Thread, inbound: Parent, to recipient: MailAddress, now: Date) async throws -> [MailIngestor.BlobWrite] {
+    func acknowledgement(thread: Thread, inbound: Parent, to recipient: MailAddress, estimate: WaitEstimate?,
+                         now: Date) async throws -> [MailIngestor.BlobWrite] {
         let body = """
             Hello\(recipient.name.map { " \($0)" } ?? ""),
 
             we have received your message and opened ticket #\(thread.number) for it.
 
-            We answer in the order messages arrive, first come, first served. You will hear \
-            from us by email; to add anything, just reply to this message and keep [#\(thread.number)] \
-            in the subject.
+            We answer in the order messages arrive, first come, first served. \(estimate?.sentence ?? "")
+
+            You will hear from us by email; to add anything, just reply to this message and keep \
+            [#\(thread.number)] in the subject. You can also follow the ticket in the portal: \
+            \(services.configuration.publicBaseURL)\(PortalPaths.ticket(thread.number))
 
             Your support team
             """
@@ -57,8 +61,19 @@ struct OutgoingComposer {
                                  autoSubmitted: "auto-replied", eventKind: "mail.acknowledged", now: now).writes
     }
 
-    /// An agent's reply to the ticket's requester. The ticket then waits on the customer.
-    func reply(ticket: Ticket, body: String, files: [ReplyFile], author: Person, now: Date) async throws -> Composed {
+    /// Mail the policy sends on its own (the urgency explanation, the answer to a demand
+    /// for a call): automatic, `Auto-Submitted: auto-replied`, threaded on the message that
+    /// prompted it, recorded as `eventKind` on the timeline.
+    func policyMail(thread: Thread, inbound: Parent, to recipient: MailAddress, subject: String, body: String,
+                    eventKind: String, now: Date) async throws -> [MailIngestor.BlobWrite] {
+        let tagged = Threader.subjectTag(subject) == thread.number ? subject : "\(subject) [#\(thread.number)]"
+        return try await compose(thread: thread, to: [recipient], subject: tagged, body: body, files: [], author: nil,
+                                 replyingTo: inbound, autoSubmitted: "auto-replied", eventKind: eventKind, now: now).writes
+    }
+
+    /// Where mail to a ticket's requester goes: the address of their latest message (or
+    /// their first known address), and that message for threading.
+    private func requesterThread(_ ticket: Ticket) async throws -> (recipient: MailAddress, parent: Parent?) {
         let lastInbound = try await TicketMessage.query(on: database)
             .filter(\.$ticket.$id == ticket.requireID())
             .filter(\.$kind == .inbound)
@@ -73,15 +88,38 @@ struct OutgoingComposer {
             let known = try await PersonAddress.query(on: database).filter(\.$person.$id == requester.requireID()).first()
             address = try known.orThrow("the requester has no email address").address
         }
-        let subject = Threader.subjectTag(ticket.subject) == ticket.number ? "Re: \(ticket.subject)" : "Re: [#\(ticket.number)] \(ticket.subject)"
+        return (MailAddress(name: requester.name, address: address),
+                lastInbound.map { Parent(messageID: $0.messageID, references: $0.references) })
+    }
+
+    private static func replySubject(_ ticket: Ticket) -> String {
+        Threader.subjectTag(ticket.subject) == ticket.number ? "Re: \(ticket.subject)" : "Re: [#\(ticket.number)] \(ticket.subject)"
+    }
+
+    /// The one reminder of an information request: automatic (`Auto-Submitted:
+    /// auto-generated`, RFC 3834 §5), to the requester, on the ticket's thread.
+    func reminder(ticket: Ticket, subject: String, body: String, now: Date) async throws -> [MailIngestor.BlobWrite] {
+        let (recipient, parent) = try await requesterThread(ticket)
         let thread = Thread(ticketID: try ticket.requireID(), number: ticket.number, subject: ticket.subject, organizationID: ticket.$organization.id)
-        let result = try await compose(thread: thread, to: [MailAddress(name: requester.name, address: address)], subject: subject,
-                                       body: body, files: files, author: author, replyingTo: lastInbound.map { Parent(messageID: $0.messageID, references: $0.references) },
+        let tagged = Threader.subjectTag(subject) == ticket.number ? subject : "\(subject) [#\(ticket.number)]"
+        return try await compose(thread: thread, to: [recipient], subject: tagged, body: body, files: [], author: nil,
+                                 replyingTo: parent, autoSubmitted: "auto-generated", eventKind: "info.reminded", now: now).writes
+    }
+
+    /// An agent's reply to the ticket's requester. The ticket then waits on the customer.
+    func reply(ticket: Ticket, body: String, files: [ReplyFile], author: Person, now: Date) async throws -> Composed {
+        let (recipient, parent) = try await requesterThread(ticket)
+        let thread = Thread(ticketID: try ticket.requireID(), number: ticket.number, subject: ticket.subject, organizationID: ticket.$organization.id)
+        let result = try await compose(thread: thread, to: [recipient], subject: Self.replySubject(ticket),
+                                       body: body, files: files, author: author, replyingTo: parent,
                                        autoSubmitted: nil, eventKind: "mail.queued", now: now)
-        if ticket.status != .waitingOnCustomer {
+        // A reply during an investigation (progress, a question) keeps the investigation on.
+        if ticket.status != .waitingOnCustomer, ticket.status != .investigating {
             let before = ticket.status
             ticket.status = .waitingOnCustomer
             ticket.waitingSince = nil
+            ticket.heldBy = nil
+            ticket.heldAt = nil
             try await ticket.save(on: database)
             try await TicketEvent(ticketID: try ticket.requireID(), actorID: author.id, kind: "status.changed",
                                   detail: "\(before.rawValue) → \(TicketStatus.waitingOnCustomer.rawValue)",
@@ -128,9 +166,13 @@ struct OutgoingComposer {
             "raw_size": rawBlob.reference.size, "thread_reason": "outgoing", "automatic": autoSubmitted != nil, "defects": "[]",
             "ticket_id": thread.ticketID, "author_id": author?.id,
         ])
-        try await SearchIndex(services: services, database: database).add(
-            message: stored, kind: .outbound, ticket: thread.ticketID,
-            subject: subject, from: configuration.primarySupportAddress, name: author?.name, body: body)
+        // Automatic mail (acknowledgements, the policy's texts, reminders) says the same on
+        // every ticket: indexing it would only make every search match every ticket.
+        if autoSubmitted == nil {
+            try await SearchIndex(services: services, database: database).add(
+                message: stored, kind: .outbound, ticket: thread.ticketID,
+                subject: subject, from: configuration.primarySupportAddress, name: author?.name, body: body)
+        }
         for file in files {
             let blob = try await rows.put(file.bytes, owner: owner, blobs: services.blobs)
             if let written = blob.file { writes.append(written) }

@@ -87,7 +87,8 @@ public enum SearchReindex {
     }
 
     /// The messages of these tickets, in ticket and then arrival order; with
-    /// `missingOnly`, only those without a document.
+    /// `missingOnly`, only those without a document. Automatic outgoing mail is never
+    /// indexed (see `OutgoingComposer.compose`).
     private static func messages(ofTickets numbers: [Int], missingOnly: Bool, sql: any SQLDatabase) async throws -> [Message] {
         let missing: SQLQueryString = missingOnly
             ? " AND NOT EXISTS (SELECT 1 FROM search_documents AS d WHERE d.message_id = m.id)" : ""
@@ -98,6 +99,7 @@ public enum SearchReindex {
             JOIN ticket_messages AS m ON m.ticket_id = t.id \
             JOIN organizations AS o ON o.id = t.organization_id \
             WHERE t.number IN (\(binds: numbers))\(missing) \
+            AND NOT (m.kind = \(bind: MessageKind.outbound.rawValue) AND m.automatic = \(bind: true)) \
             ORDER BY t.number, m.created_at
             """
         return try await sql.raw(query).all(decoding: Message.self, keyDecodingStrategy: .convertFromSnakeCase)

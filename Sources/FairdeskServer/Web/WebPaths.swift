@@ -93,6 +93,24 @@ enum DeskPaths {
     static let staff = WebPath("desk", "staff")
     static let tokenRevoke = WebPath("account", "tokens", ":tokenID", "revoke")
 
+    // The support policy: Next, investigations, information requests, sessions
+    // (PolicyDeskController); the board, the fairness report, the policy's texts and the
+    // diagnostic catalog (PolicyPagesController).
+    static let next = WebPath("desk", "next")
+    static let ticketInvestigation = WebPath("desk", "tickets", ":number", "investigation")
+    static let ticketInfoRequest = WebPath("desk", "tickets", ":number", "info-request")
+    static let ticketSessionSchedule = WebPath("desk", "tickets", ":number", "sessions", "schedule")
+    static let ticketSessionLog = WebPath("desk", "tickets", ":number", "sessions", "log")
+    static let investigations = WebPath("desk", "investigations")
+    static let fairness = WebPath("desk", "admin", "fairness")
+    static let policyTexts = WebPath("desk", "admin", "policy")
+    static let policyText = WebPath("desk", "admin", "policy", ":key")
+    static let catalog = WebPath("desk", "admin", "catalog")
+    static let catalogNew = WebPath("desk", "admin", "catalog", "new")
+    static let catalogItem = WebPath("desk", "admin", "catalog", ":key")
+
+    static func ticketInfoRequest(_ number: Int) -> String { ticketInfoRequest.link(["number": String(number)]) }
+
     static func attentionReprocess(_ id: UUID) -> String { attentionReprocess.link(["inboundID": id.uuidString]) }
     static func attentionRaw(_ id: UUID) -> String { attentionRaw.link(["inboundID": id.uuidString]) }
     static func organizationSettings(_ id: UUID) -> String { organizationSettings.link(["organizationID": id.uuidString]) }
@@ -112,6 +130,8 @@ enum PortalPaths {
     static let ticket = WebPath("portal", "tickets", ":number")
     static let ticketReply = WebPath("portal", "tickets", ":number", "reply")
     static let attachment = WebPath("portal", "attachments", ":attachmentID")
+    /// A file (and a few words) the customer sends for one item of an information request.
+    static let ticketProvide = WebPath("portal", "tickets", ":number", "provide")
 
     static func ticket(_ number: Int) -> String { ticket.link(["number": String(number)]) }
     static func attachment(_ id: UUID) -> String { attachment.link(["attachmentID": id.uuidString]) }

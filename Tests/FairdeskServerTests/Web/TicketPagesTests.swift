@@ -597,7 +597,8 @@ extension ServerSuite {
                                             assignee: nil, waitingSince: nil, createdAt: now, flags: [])
             let timeline = Timeline.Model(includeNotes: false, links: .portal,
                                           entries: [message(.inbound, "Thanks!\n\n> old\n> text\n\n-- \nJane"), message(.note, "secret")])
-            let html = TicketPages.portal(.init(header: header, timeline: timeline, maxUploadBytes: 1000, now: now, notice: nil),
+            let html = TicketPages.portal(.init(header: header, timeline: timeline, maxUploadBytes: 1000, now: now, notice: nil,
+                                                    policy: .init(number: 7, estimate: nil, stage: nil, checklist: [], wanted: [], maxUploadBytes: 1000)),
                                           viewer: nil, csrfToken: "token").response().body.string ?? ""
             #expect(html.contains("<pre class=\"body\">Thanks!</pre><details class=\"quoted\"><summary>Quoted text and signature</summary>"
                 + "<pre class=\"body\">&gt; old\n&gt; text\n\n-- \nJane</pre></details>"))

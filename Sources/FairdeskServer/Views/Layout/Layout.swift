@@ -49,10 +49,16 @@ enum Layout {
                     .li(.a(.href(DeskPaths.queue(view: .mine)), .text("Mine"))),
                     .li(.a(.href(DeskPaths.queue(view: .waitingOnCustomer)), .text("Waiting on customer"))),
                     .li(.a(.href(DeskPaths.queue(view: .open)), .text("All open"))),
-                    .li(.a(.href(DeskPaths.queue(view: .resolved)), .text("Resolved")))
+                    .li(.a(.href(DeskPaths.queue(view: .resolved)), .text("Resolved"))),
+                    .li(.a(.href(DeskPaths.investigations.link()), .text("Investigations")))
                 )),
                 .if(viewer.isAdmin, .li(.a(.href(DeskPaths.attention.link()), .text("Needs attention")))),
                 .if(viewer.isAdmin, .li(.a(.href(DeskPaths.staff.link()), .text("Staff")))),
+                .if(viewer.isAdmin, .group(
+                    .li(.a(.href(DeskPaths.fairness.link()), .text("Fairness"))),
+                    .li(.a(.href(DeskPaths.policyTexts.link()), .text("Policy texts"))),
+                    .li(.a(.href(DeskPaths.catalog.link()), .text("Catalog")))
+                )),
                 .if(viewer.isStaff, .li(.a(.href(DeskPaths.tokens.link()), .text("API tokens")))),
                 .if(!viewer.isStaff, .group(
                     .li(.a(.href(PortalPaths.home.link()), .text("My tickets"))),

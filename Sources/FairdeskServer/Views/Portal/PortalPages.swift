@@ -32,6 +32,7 @@ enum PortalPages {
         switch status {
         case .waitingOnSupport: return "we are on it"
         case .waitingOnCustomer: return "waiting for you"
+        case .investigating: return "under investigation"
         case .resolved: return "resolved"
         }
     }

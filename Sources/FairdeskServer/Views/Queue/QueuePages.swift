@@ -29,9 +29,6 @@ enum QueuePages {
 
     static func queue(_ model: Queue, viewer: Viewer?, csrfToken: String) -> HTML {
         let filter = model.filter
-        // "n" opens the oldest waiting ticket: only where the first row is that ticket (the
-        // unfiltered waiting view's first page). Anything else would be an out-of-order pick.
-        let takesNext = filter.view == .waiting && !filter.isFiltered && model.after == nil
         return Layout.page(
             title: title(filter.view), viewer: viewer, csrfToken: csrfToken,
             .h1(.text(title(filter.view))),
@@ -41,13 +38,17 @@ enum QueuePages {
                .unwrap(model.organizationName) { .exactText(" from \($0)") }),
             viewTabs(filter),
             filters(model),
-            .if(takesNext && !model.rows.isEmpty,
-                .p(.class("muted"), .text("Press "), .element(named: "kbd", text: "n"),
-                   .text(" to open the oldest waiting ticket, or j / k to move through the list."))),
+            // "Next" hands out the oldest waiting ticket nobody else holds (first come, first
+            // served), and holds it for this agent so a colleague's Next gets another one.
+            .form(.class("toolbar next"), .action(DeskPaths.next.link()), .method(.post),
+                  Layout.csrfField(csrfToken),
+                  .button(.type(.submit), .attribute(named: "data-key", value: "n"), .text("Next ticket")),
+                  .span(.class("muted"), .text(" or press "), .element(named: "kbd", text: "n"),
+                        .text("; j / k move through the list."))),
             .if(model.rows.isEmpty,
                 emptyState(model),
                 else: TicketTable.table(model.rows, now: model.now, showStatus: filter.statuses.count > 1,
-                                        firstRowKey: takesNext ? "n" : nil)),
+                                        firstRowKey: nil)),
             TicketTable.pager(first: model.after == nil ? nil : filter.link(),
                               next: model.next.map { filter.link(after: $0) })
         )

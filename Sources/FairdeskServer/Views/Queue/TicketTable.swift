@@ -58,6 +58,7 @@ enum TicketTable {
         switch status {
         case .waitingOnSupport: return "waiting on support"
         case .waitingOnCustomer: return "waiting on customer"
+        case .investigating: return "investigating"
         case .resolved: return "resolved"
         }
     }
@@ -66,6 +67,7 @@ enum TicketTable {
         switch flag {
         case "automatic": return "automatic mail"
         case "urgency-claimed": return "claims urgency"
+        case "call-demanded": return "asks for a call"
         default: return flag
         }
     }

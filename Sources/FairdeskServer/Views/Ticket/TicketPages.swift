@@ -1,3 +1,4 @@
+import FairdeskPolicy
 import Foundation
 import Plot
 
@@ -30,7 +31,7 @@ enum TicketPages {
     /// What a page says after a successful POST (`?notice=`): a fixed set, so a link
     /// cannot make the page say anything else.
     enum Notice: String, Sendable, CaseIterable {
-        case replied, noted, status, assigned, unassigned
+        case replied, noted, status, assigned, unassigned, investigating, requested, scheduled, logged, provided
 
         var text: String {
             switch self {
@@ -39,6 +40,11 @@ enum TicketPages {
             case .status: return "The status was changed."
             case .assigned: return "The ticket was assigned."
             case .unassigned: return "The ticket is unassigned now."
+            case .investigating: return "The investigation stage was recorded."
+            case .requested: return "The information request was sent."
+            case .scheduled: return "The call or session was scheduled."
+            case .logged: return "The call or session was logged."
+            case .provided: return "Thank you: we have received it."
             }
         }
     }
@@ -56,6 +62,7 @@ enum TicketPages {
         var notice: Notice?
         var reply = Form()
         var note = Form()
+        var policy: PolicyPanels.Desk
     }
 
     struct Portal: Sendable {
@@ -65,6 +72,7 @@ enum TicketPages {
         var now: Date
         var notice: Notice?
         var reply = Form()
+        var policy: PolicyPanels.Portal
     }
 
     // MARK: Desk
@@ -80,7 +88,9 @@ enum TicketPages {
                       Timeline.view(model.timeline),
                       replyForm(action: DeskPaths.ticketReply.link(["number": String(number)]), form: model.reply,
                                 label: "Reply to \(model.replyTo ?? header.requester.label)", button: "Send reply",
-                                maxUploadBytes: model.maxUploadBytes, csrfToken: csrfToken),
+                                maxUploadBytes: model.maxUploadBytes, csrfToken: csrfToken,
+                                extra: PolicyPanels.outOfOrderFields(olderWaiting: model.policy.olderWaiting, idPrefix: "reply",
+                                                                     errors: model.reply.errors)),
                       .form(.id("note"), .action(DeskPaths.ticketNote.link(["number": String(number)])), .method(.post),
                             Layout.csrfField(csrfToken),
                             .h2("Internal note"),
@@ -89,7 +99,8 @@ enum TicketPages {
                  .aside(.class("panel"),
                         facts(header, now: model.now, forCustomer: false),
                         statusForm(header, csrfToken: csrfToken),
-                        assigneeForm(model, csrfToken: csrfToken)))
+                        assigneeForm(model, csrfToken: csrfToken),
+                        PolicyPanels.desk(model.policy, staff: model.staff, csrfToken: csrfToken, now: model.now)))
         )
     }
 
@@ -99,7 +110,8 @@ enum TicketPages {
               .div(.class("field"),
                    .label(.for("status"), .text("Status")),
                    .select(.attribute(named: "name", value: "status"), .id("status"),
-                           .forEach(TicketStatus.allCases) { status in
+                           // Investigating needs a stage and a note: its own form.
+                           .forEach(TicketStatus.allCases.filter { $0 != .investigating || $0 == header.status }) { status in
                                option(value: status.rawValue, label: statusLabel(status, forCustomer: false), selected: status == header.status)
                            })),
               reasonField(id: "status-reason"),
@@ -142,14 +154,15 @@ enum TicketPages {
                       Timeline.view(model.timeline),
                       replyForm(action: PortalPaths.ticketReply.link(["number": String(header.number)]), form: model.reply,
                                 label: "Your reply", button: "Send", maxUploadBytes: model.maxUploadBytes, csrfToken: csrfToken)),
-                 .aside(.class("panel"), facts(header, now: model.now, forCustomer: true)))
+                 .aside(.class("panel"), facts(header, now: model.now, forCustomer: true),
+                        PolicyPanels.portal(model.policy, csrfToken: csrfToken)))
         )
     }
 
     // MARK: Parts
 
     private static func replyForm(action: String, form: Form, label: String, button: String, maxUploadBytes: Int,
-                                  csrfToken: String) -> Node<HTML.BodyContext> {
+                                  csrfToken: String, extra: Node<HTML.FormContext> = .empty) -> Node<HTML.BodyContext> {
         let filesError = form.errors["files"]
         return .form(.id("reply"), .action(action), .method(.post), .enctype(.multipartData),
                      Layout.csrfField(csrfToken),
@@ -161,6 +174,7 @@ enum TicketPages {
                           .input(.type(.file), .name("files[]"), .id("reply-files"), .multiple(true),
                                  .attribute(named: "aria-invalid", value: filesError == nil ? nil : "true")),
                           .unwrap(filesError) { .p(.class("error"), .exactText($0)) }),
+                     extra,
                      .button(.type(.submit), .text(button)))
     }
 
@@ -216,6 +230,7 @@ enum TicketPages {
         switch status {
         case .waitingOnSupport: return "Waiting on support"
         case .waitingOnCustomer: return forCustomer ? "Waiting for your reply" : "Waiting on customer"
+        case .investigating: return forCustomer ? "Under investigation" : "Investigating"
         case .resolved: return "Resolved"
         }
     }
@@ -242,6 +257,22 @@ enum TicketPages {
         case "mail.failed": return "could not deliver mail: \(detail)"
         case "mail.bounced": return "got a bounce: \(detail)"
         case "note.added": return "added an internal note"
+        case "queue.taken": return detail
+        case "queue.out_of_order": return forCustomer ? "answered" : "answered out of order: \(detail)"
+        case "investigation.stage":
+            let stage = InvestigationStage(rawValue: detail)
+            return "moved the investigation to: \(stage?.title ?? detail)"
+        case "urgency.claimed": return "claimed urgency (the ticket keeps its place): \(detail)"
+        case "call.demanded": return "asked for a real-time channel before email was tried: \(detail)"
+        case "policy.urgency_explained": return "explained why we answer in order: mail \(detail)"
+        case "policy.call_demand_answered": return "answered the call request (email first): mail \(detail)"
+        case "info.requested": return "asked for information: \(detail)"
+        case "info.provided": return forCustomer ? "received: \(detail)" : "information provided: \(detail)"
+        case "info.complete": return "has every item of the information request"
+        case "info.reminded": return "reminded the customer of the information request: mail \(detail)"
+        case "escalation.scheduled": return "escalated: scheduled a \(detail)"
+        case "session.scheduled": return "scheduled a \(detail)"
+        case "session.logged": return "logged a \(detail)"
         default: return "\(kind): \(detail)"
         }
     }
@@ -249,5 +280,5 @@ enum TicketPages {
     /// The events a customer sees on the portal: the ticket's opening and its status
     /// changes. Assignment, mail delivery, bounces, notes and threading are the desk's
     /// business, and reasons typed by agents are left out (they may be internal).
-    static let customerEventKinds: Set<String> = ["ticket.opened", "status.changed"]
+    static let customerEventKinds: Set<String> = ["ticket.opened", "status.changed", "investigation.stage", "info.complete"]
 }
