@@ -121,7 +121,8 @@ def concurrency(server, data_dir, relay_port):
     second.start()
     try:
         tokens = [agent(server, f"racer{index}@fairdesk.test") for index in range(8)]
-        for index in range(12):
+        # Enough for three rounds of eight (plus what the flow above left waiting).
+        for index in range(24):
             send(server.smtp_port if index % 2 else second.smtp_port, f"c{index}@race.example",
                  mail(f"c{index}@race.example", f"Race {index}", "Hello."))
         for round_number in range(3):

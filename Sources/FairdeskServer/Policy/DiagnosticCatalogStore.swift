@@ -83,8 +83,9 @@ struct DiagnosticCatalogStore {
     /// A key for an item an admin adds: `custom-` and the title's words.
     static func newKey(title: String, existing: Set<String>) -> DiagnosticItemKey {
         let words = title.lowercased().unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII ? Character($0) : "-" }
-        let slug = String(words).split(separator: "-").prefix(6).joined(separator: "-")
-        var key = "custom-" + (slug.isEmpty ? "item" : slug)
+        let words6 = String(words).split(separator: "-").prefix(6).joined(separator: "-")
+        let slug = words6.isEmpty ? "item" : words6
+        var key = "custom-" + slug
         var counter = 2
         while existing.contains(key) {
             key = "custom-\(slug)-\(counter)"

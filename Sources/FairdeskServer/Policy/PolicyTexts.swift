@@ -52,10 +52,13 @@ struct PolicyTexts {
         if subject.contains("\n") || subject.contains("\r") { problems["subject"] = "One line only." }
         if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems["body"] = "The text cannot be empty." }
         if body.count > 20_000 { problems["body"] = "At most 20,000 characters." }
-        let unknown = PolicyTemplates.unknownPlaceholders(in: subject + "\n" + body, for: template)
-        if !unknown.isEmpty {
-            problems["body"] = "Unknown placeholder\(unknown.count == 1 ? "" : "s") \(unknown.map { "{{\($0)}}" }.joined(separator: ", ")); "
+        // Each field's unknown placeholders next to that field, after its other problem.
+        for (field, text) in [("subject", subject), ("body", body)] {
+            let unknown = PolicyTemplates.unknownPlaceholders(in: text, for: template)
+            guard !unknown.isEmpty else { continue }
+            let message = "Unknown placeholder\(unknown.count == 1 ? "" : "s") \(unknown.map { "{{\($0)}}" }.joined(separator: ", ")); "
                 + "this text offers \(template.placeholders.map { "{{\($0)}}" }.joined(separator: ", "))."
+            problems[field] = problems[field].map { $0 + " " + message } ?? message
         }
         return problems
     }
