@@ -176,8 +176,9 @@ public enum DiagnosticCatalog {
             perOS: [
                 .init(os: "Windows", text: """
                     If the program hangs: open Task Manager, right-click the program on the \
-                    Details tab and choose Create dump file; Task Manager tells you where it \
-                    saved the .dmp file. If the program crashes: download ProcDump from \
+                    Details tab and choose Create dump file (recent versions call it Create \
+                    memory dump file); Task Manager tells you where it saved the \
+                    .dmp file. If the program crashes: download ProcDump from \
                     Microsoft Sysinternals and run procdump -ma -e -w followed by the program's \
                     file name in a Command Prompt, then reproduce the crash; ProcDump writes a \
                     .dmp file into the current folder. Alternatively, an administrator can turn \

@@ -1,3 +1,5 @@
+import FairdeskMail
+
 /// Finds the diagnostic information a customer already sent (DESIGN.md §3), so that the
 /// agent's request asks only for what is missing and the ticket's checklist can show
 /// each provided item with its evidence.
@@ -7,6 +9,7 @@
 /// expressions), so the detector can run on every inbound message.
 public struct DiagnosticDetector: Sendable {
     /// Each text (message body, or attachment read as text) is cut after this many bytes.
+    /// Quotes and signatures in message bodies are not scanned (see `quotedLines`).
     public var maxTextBytes: Int
 
     public init(maxTextBytes: Int = 1 << 20) {
@@ -22,7 +25,9 @@ public struct DiagnosticDetector: Sendable {
     public func detect(_ input: DiagnosticInput) -> [Detection] {
         var found: [Found] = []
         for (k, text) in input.texts.enumerated() {
-            let source = TextSource(label: text.label, order: k, isAttachment: false, text: text.body, maxBytes: maxTextBytes)
+            let body = prefix(text.body)
+            let source = TextSource(label: text.label, order: k, isAttachment: false, text: body,
+                                    skipping: Self.quotedLines(body))
             found += Self.scanText(source)
         }
         for (k, file) in input.files.enumerated() {
@@ -30,23 +35,70 @@ public struct DiagnosticDetector: Sendable {
             if let binary = BinarySignatures.detect(file, order: order) {
                 found += binary
             } else if let text = TextDecoding.decode(file.head) {
-                let source = TextSource(label: file.label, order: order, isAttachment: true, text: text, maxBytes: maxTextBytes)
+                let source = TextSource(label: file.label, order: order, isAttachment: true, text: prefix(text))
                 found += Self.scanText(source)
             }
         }
-        found.sort { a, b in
-            if a.detection.item != b.detection.item { return a.detection.item < b.detection.item }
-            if a.source != b.source { return a.source < b.source }
-            return a.line < b.line
+        // Sorted stably: detections on one line keep the order they were found in.
+        let ordered = found.enumerated().sorted { a, b in
+            let (x, y) = (a.element, b.element)
+            if x.detection.item != y.detection.item { return x.detection.item < y.detection.item }
+            if x.source != y.source { return x.source < y.source }
+            if x.line != y.line { return x.line < y.line }
+            return a.offset < b.offset
         }
-        var seen: Set<String> = []
+        var seen: Set<DuplicateKey> = []
         var result: [Detection] = []
-        for f in found {
+        for f in ordered.map(\.element) {
             let d = f.detection
-            let key = d.value.map { "\(d.item.rawValue)\u{0}value\u{0}\($0)" } ?? "\(d.item.rawValue)\u{0}\(d.what)\u{0}\(f.source)"
+            let key = d.value.map { DuplicateKey(item: d.item, value: $0) }
+                ?? DuplicateKey(item: d.item, what: d.what, source: f.source)
             if seen.insert(key).inserted { result.append(d) }
         }
         return result
+    }
+
+    /// What makes two detections the same: the value, or, without one, the kind and source.
+    private struct DuplicateKey: Hashable {
+        var item: DiagnosticItemKey
+        var value: String?
+        var what: String?
+        var source: Int?
+    }
+
+    /// At most `maxTextBytes` of `text` (a character cut in half becomes U+FFFD), with "\n"
+    /// line endings: `QuoteDetection` and `TextSource` must count the same lines, and a
+    /// Swift `String` treats "\r\n" as one character.
+    private func prefix(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.count > maxTextBytes || utf8.contains(0x0D) else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(utf8.count, maxTextBytes))
+        var previous: UInt8 = 0
+        for b in utf8.prefix(max(0, maxTextBytes)) {
+            if b == 0x0A, previous == 0x0D {
+                previous = b
+                continue  // the "\n" of "\r\n": already written as the "\r"
+            }
+            bytes.append(b == 0x0D ? 0x0A : b)
+            previous = b
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The lines of a message that are quotes or a signature (0-based, split on "\n").
+    ///
+    /// A quote is what was said before: the agent's own questions ("> Which version of
+    /// Windows do you use, 10 or 11?") must not count as the customer's answer, and what
+    /// the customer quotes from an earlier message of theirs was detected when that message
+    /// arrived. Forwarded messages are not quotes (`QuoteDetection`), so an error report a
+    /// customer forwards still counts.
+    static func quotedLines(_ body: String) -> Set<Int> {
+        var lines: Set<Int> = []
+        for segment in QuoteDetection.segments(of: body) where segment.kind != .text {
+            lines.formUnion(segment.lines)
+        }
+        return lines
     }
 
     /// The item keys provided by `detect`'s result.

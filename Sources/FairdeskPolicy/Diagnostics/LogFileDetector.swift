@@ -92,8 +92,10 @@ enum LogFileDetector {
 /// Dates and times as logs write them. Each matcher looks at a fixed position and reads a
 /// bounded number of bytes.
 enum Timestamp {
-    static let months: [[UInt8]] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-        .map(Scan.bytes)
+    /// "jan" … "dec" as three bytes packed into an Int, so that checking a word allocates
+    /// nothing (this runs at every word start near the beginning of every line).
+    static let months: Set<Int> = Set(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        .map { word in word.utf8.reduce(0) { $0 << 8 | Int($1) } })
 
     /// A time of day at `i`: `H:MM` or `HH:MM`, optionally `:SS` and a fraction
     /// (`.123` or `,123`), optionally followed by AM/PM. Returns the index after it.
@@ -188,7 +190,7 @@ enum Timestamp {
     /// word unless the word is the full month name). Returns the index after the word.
     static func month(_ s: [UInt8], at i: Int) -> Int? {
         guard i + 3 <= s.count else { return nil }
-        let word = [s[i], s[i + 1], s[i + 2]].map(ASCII.lowercased)
+        let word = Int(ASCII.lowercased(s[i])) << 16 | Int(ASCII.lowercased(s[i + 1])) << 8 | Int(ASCII.lowercased(s[i + 2]))
         guard months.contains(word) else { return nil }
         var j = i + 3
         while j < s.count, ASCII.isLetter(s[j]) { j += 1 }

@@ -85,6 +85,16 @@ enum OperatingSystemDetector {
         return (found, claimed)
     }
 
+    /// The leading letters of every keyword above. Most words of a text are not one of
+    /// these, and one set lookup rules them out.
+    static let firstWords: Set<String> = {
+        var words: Set<String> = ["windows", "win", "macos", "mac", "os", "osx", "linux", "kernel", "productversion"]
+        for keyword in rules.map(\.keyword) + macNames.map(\.word) {
+            words.insert(String(decoding: keyword.prefix(while: ASCII.isLetter), as: UTF8.self))
+        }
+        return words
+    }()
+
     static func scan(_ source: TextSource, _ index: Int) -> [Match] {
         let s = source.lines[index].lower
         var result: [Match] = []
@@ -92,6 +102,12 @@ enum OperatingSystemDetector {
         while i < s.count {
             guard ASCII.isLetter(s[i]), Scan.isWordStart(s, i), i == 0 || s[i - 1] != UInt8(ascii: "/") else {
                 i += 1
+                continue
+            }
+            var letters = i
+            while letters < s.count, letters - i < 16, ASCII.isLetter(s[letters]) { letters += 1 }
+            guard firstWords.contains(Scan.string(s, i..<letters)) else {
+                while i < s.count, ASCII.isIdent(s[i]) { i += 1 }
                 continue
             }
             if let m = match(source, index, at: i) {

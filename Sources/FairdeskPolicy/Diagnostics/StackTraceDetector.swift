@@ -1,7 +1,7 @@
 /// Stack traces in text.
 ///
-/// Managed traces (.NET, Java, Python, JavaScript) are what a program prints when an
-/// exception goes unhandled: they count as an **exception report**, with the exception
+/// Managed traces (.NET, Java, Python, JavaScript, Go and Rust panics) are what a program
+/// prints when an exception goes unhandled: they count as an **exception report**, with the exception
 /// type as the value. Native frames (gdb, lldb, WinDbg and Visual Studio `module!function`
 /// frames, macOS crash reports, glibc `backtrace_symbols`) come from a debugger or a
 /// crash reporter and count as a **crash call stack**. A managed trace is not also a
@@ -9,7 +9,7 @@
 /// the crash stack needs.
 enum StackTraceDetector {
     enum Family: CaseIterable {
-        case dotnet, java, javascript, python, gdb, lldb, windbg, macOS, glibc
+        case dotnet, java, javascript, python, go, rust, gdb, lldb, windbg, macOS, glibc
     }
 
     /// What one line contributes to a trace.
@@ -91,6 +91,12 @@ enum StackTraceDetector {
             return Found(.exceptionReport, "Python traceback",
                          Evidence.lines(source, first, end, quote: source.lines[first]), value: value,
                          source: source.order, line: source.lines[first].number)
+        case .go:
+            guard (!headers.isEmpty && !frames.isEmpty) || frames.count >= 2 else { return nil }
+            return found(.exceptionReport, "Go panic stack trace", quote: exceptions.first?.index ?? first)
+        case .rust:
+            guard !headers.isEmpty else { return nil }
+            return found(.exceptionReport, frames.isEmpty ? "Rust panic" : "Rust panic with backtrace", quote: headers[0].index)
         case .gdb:
             guard frames.count >= 2 || frames.contains(where: \.hasAddress) else { return nil }
             return found(.crashStack, "native stack trace (gdb)", quote: frames[0].index)
@@ -116,6 +122,7 @@ enum StackTraceDetector {
         let t = line.indent
         let c = s[t]
         if let family = managedFrame(line) { return Mark(family: family, index: index, isFrame: true) }
+        if let mark = goOrRust(line, index: index) { return mark }
         if let (family, name, strong) = exceptionLine(line) {
             return Mark(family: family, index: index, exception: name, isStrongException: strong)
         }
@@ -170,8 +177,9 @@ enum StackTraceDetector {
         guard i > nameStart else { return nil }
         let lastByte = lastNonBlank(s)
         if i >= s.count || i > lastByte {
-            // "at /app/server.js:10:5"
-            return endsWithLineAndColumn(s, lastByte + 1) ? .javascript : nil
+            // "at /app/server.js:10:5"; Rust backtraces write "at /src/main.rs:5:10"
+            guard endsWithLineAndColumn(s, lastByte + 1) else { return nil }
+            return Scan.contains(Array(s[nameStart..<i]), rustSource) ? .rust : .javascript
         }
         if ASCII.isBlank(s[i]) {
             // "at Object.<anonymous> (/app/server.js:10:5)"
@@ -198,6 +206,40 @@ enum StackTraceDetector {
     }
 
     static let asyncWord = Scan.bytes("async ")
+    static let rustSource = Scan.bytes(".rs:")
+    static let goroutine = Scan.bytes("goroutine ")
+    static let goSource = Scan.bytes(".go:")
+    static let panicPrefix = Scan.bytes("panic: ")
+    static let rustThread = Scan.bytes("thread '")
+    static let panickedAt = Scan.bytes("' panicked at")
+    static let stackBacktrace = Scan.bytes("stack backtrace:")
+
+    /// Go: "panic: …", "goroutine 1 [running]:", "\t/src/app/writer.go:88 +0x1c".
+    /// Rust: "thread 'main' panicked at src/main.rs:5:10:".
+    static func goOrRust(_ line: TextSource.Line, index: Int) -> Mark? {
+        let s = line.bytes
+        let t = line.indent
+        if t == 0, Scan.has(s, panicPrefix, at: 0) {
+            return Mark(family: .go, index: index, exception: "panic")
+        }
+        if Scan.has(line.lower, goroutine, at: t), Scan.digits(s, at: t + goroutine.count) > 0,
+            Scan.contains(s, Scan.bytes(" ["))
+        {
+            return Mark(family: .go, index: index, isHeader: true)
+        }
+        if Scan.has(line.lower, rustThread, at: t), Scan.contains(s, panickedAt) {
+            return Mark(family: .rust, index: index, isHeader: true, exception: "panic", isStrongException: true)
+        }
+        if Scan.has(line.lower, stackBacktrace, at: t) { return Mark(family: .rust, index: index) }
+        // A Go frame's file line: an absolute path, ".go:", the line, optionally "+0x1c".
+        guard t > 0, t < s.count, s[t] == UInt8(ascii: "/") || (ASCII.isLetter(s[t]) && Scan.has(s, Scan.bytes(":/"), at: t + 1)),
+            let g = Scan.find(goSource, in: s, from: t)
+        else { return nil }
+        let d = Scan.digits(s, at: g + goSource.count)
+        let end = g + goSource.count + d
+        guard d > 0, end == s.count || Scan.has(s, Scan.bytes(" +0x"), at: end) else { return nil }
+        return Mark(family: .go, index: index, isFrame: true)
+    }
     static let inWord = Scan.bytes("in ")
 
     static let exceptionPrefixes: [(text: [UInt8], strong: Bool, java: Bool)] = [

@@ -71,14 +71,13 @@ enum ToolVersionDetector {
                 i += 1
                 continue
             }
-            let start = i
-            var j = i
-            while j < s.count, ASCII.isDigit(s[j]) || s[j] == UInt8(ascii: ".") { j += 1 }
-            defer { i = max(j, start + 1) }
-            guard let candidate = versionAt(s, start) else { continue }
-            j = candidate.end
-            guard !claimed.contains(where: { $0.contains(start) }) else { continue }
-            if let found = classify(s, candidate) { result.append(found) }
+            var next = i
+            while next < s.count, ASCII.isDigit(s[next]) || s[next] == UInt8(ascii: ".") { next += 1 }
+            if let candidate = versionAt(s, i) {
+                next = max(next, candidate.end)
+                if !claimed.contains(where: { $0.contains(i) }), let found = classify(s, candidate) { result.append(found) }
+            }
+            i = next
         }
         return result
     }
@@ -86,7 +85,6 @@ enum ToolVersionDetector {
     struct Candidate {
         /// Where the version text starts ("v" included) and ends.
         var start: Int
-        var digitsStart: Int
         var end: Int
         var components: [Int]
         var text: String
@@ -127,7 +125,7 @@ enum ToolVersionDetector {
         {
             guard s[end] == UInt8(ascii: ":"), end + 1 >= s.count || !ASCII.isAlnum(s[end + 1]) else { return nil }
         }
-        return Candidate(start: start, digitsStart: i, end: end, components: v.components,
+        return Candidate(start: start, end: end, components: v.components,
                          text: Scan.string(s, i..<end))
     }
 

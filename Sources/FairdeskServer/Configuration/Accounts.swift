@@ -76,6 +76,7 @@ public enum FairdeskApp {
             try await configure(app, configuration: configuration, startBackgroundWork: background)
             try await tuneSQLite(app)
             try await app.autoMigrate()
+            try await refreshSQLiteStatistics(app)
             // A new master key over a database full of keys wrapped by the old one would
             // make every blob unreadable: refuse, and say how to recover.
             if !app.fairdesk.masterKeyExisted, try await DataKey.query(on: app.db).count() > 0 {

@@ -29,7 +29,6 @@ enum PolicyDeskController {
         let queue = TicketQueue(database: db, configuration: services.configuration)
         let candidate = try TicketQueue.Candidate(ticket)
         let older = try await queue.isOutOfOrder(candidate, for: viewer, now: now)
-        let position = ticket.status == .waitingOnSupport ? try await queue.position(of: ticketID) : nil
         let holdLapsed = ticket.heldAt.map { $0 < now.addingTimeInterval(-queue.policy.holdTimeout) } ?? true
         var heldBy: String?
         if let holder = ticket.heldBy, !holdLapsed {
@@ -39,7 +38,7 @@ enum PolicyDeskController {
         let names = try await staffNames(Set(sessions.flatMap(\.agentIDs)), on: db)
         let plan = Plans.plan(id: ticket.plan)
         return PolicyPanels.Desk(
-            number: number, status: ticket.status, olderWaiting: older, position: position, heldBy: heldBy,
+            number: number, status: ticket.status, olderWaiting: older, heldBy: heldBy,
             heldByViewer: ticket.heldBy == viewer && !holdLapsed,
             stage: ticket.investigationStage.flatMap(InvestigationStage.init(rawValue:)), stageSince: ticket.stageSince,
             checklist: try await checks(ticketID: ticketID, services: services, on: db),

@@ -20,5 +20,6 @@ enum Migrations {
         M015CreateSearchIndex(),
         M018AddListIndexes(),
         M019AddSupportPolicy(),
+        M020AddPersonAddressIndex(),
     ]
 }

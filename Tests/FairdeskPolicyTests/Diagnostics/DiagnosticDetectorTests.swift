@@ -207,6 +207,21 @@ import Testing
     }
 
     @Test(arguments: [
+        ("System.NullReferenceException: Der Objektverweis wurde nicht festgelegt.\n   bei Foo.Bar() in C:\\x.cs:Zeile 8.",
+         ".NET exception with stack trace"),
+        ("Microsoft.Data.SqlClient.SqlException (0x80131904): Execution Timeout Expired.", ".NET exception message"),
+        ("java.lang.NullPointerException\n\tat com.x.Y.m(Y.java:12)", "Java exception with stack trace"),
+        ("\tat com.x.Y.m(Y.java:12)\n\tat java.base/java.lang.Thread.run(Thread.java:840)", "Java stack trace"),
+        ("panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/app/main.go:17 +0x45",
+         "Go panic stack trace"),
+        ("thread 'main' panicked at src/main.rs:5:10:\nboom\nstack backtrace:\n   0: rust_begin_unwind\n             at /rustc/abc/library/std/src/panicking.rs:597:5",
+         "Rust panic with backtrace"),
+    ])
+    func otherExceptionReports(body: String, what: String) {
+        #expect(detect(body).map(\.what) == [what])
+    }
+
+    @Test(arguments: [
         "We get a NullReferenceException when saving.",
         "Error: could not save the file",
         "ValueError: bad value",  // a Python error without its traceback
@@ -504,13 +519,47 @@ import Testing
         #expect(d.first?.evidence.hasPrefix("m, line 1: ") == true)
     }
 
-    @Test func quotedReplyLinesStillCount() {
-        let body = "> > System.InvalidOperationException: Sequence contains no elements\n> >    at System.Linq.Enumerable.First[TSource](IEnumerable`1 source)\n"
+    @Test func quotesAndSignaturesAreNotWhatTheCustomerSent() {
+        let body = """
+            I will ask our IT department.
+
+            On Tue, 3 Nov 2026 at 12:00, Fairsync Support <support@example.com> wrote:
+            > Which Windows version do you use, Windows 10 or Windows 11?
+            > And is it Fairsync 4.2.1 or 4.1.3?
+
+            --
+            Ann Example, Example GmbH
+            Sent from Mail for Windows 11
+            """
+        #expect(detect(body).isEmpty)
+    }
+
+    @Test func crlfLineEndingsCountLinesLikeLF() {
+        let body = "Hi\r\n\r\n> Windows 11?\r\n\r\nWe use Fairsync 4.2.1.\r\n"
+        #expect(detect(body, label: "m") == [
+            Detection(item: .toolVersion, what: "tool version", evidence: "m, line 5: \"We use Fairsync 4.2.1.\"",
+                      value: "Fairsync 4.2.1"),
+        ])
+    }
+
+    @Test func aForwardedErrorReportCounts() {
+        let body = """
+            See below.
+
+            ---------- Forwarded message ---------
+            From: Build Server <ci@example.com>
+            Subject: Job failed
+
+            System.InvalidOperationException: Sequence contains no elements
+               at System.Linq.Enumerable.First[TSource](IEnumerable`1 source)
+            """
         #expect(detect(body).map(\.value) == ["System.InvalidOperationException"])
     }
 
-    @Test func aQuotedRequestFromTheCatalogProvidesNothing() {
+    @Test func theCatalogTextsProvideNothing() {
+        // Neither quoted back in a reply nor pasted without quote marks.
         #expect(detect(DiagnosticFixtures.quotedCatalogRequest()).isEmpty)
+        #expect(detect(DiagnosticCatalog.seed.map(\.customerText).joined(separator: "\n\n")).isEmpty)
     }
 
     @Test func oneMebibyteOfProseIsScannedToTheEnd() {

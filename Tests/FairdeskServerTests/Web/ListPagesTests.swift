@@ -110,7 +110,9 @@ extension ServerSuite {
                 }
                 let query = ListQueries.waitingCountQuery(scope: .everything, organization: nil, on: sql).select
                 let details = try await sql.raw("\(Explain(query: query))").all().map { try $0.decode(column: "detail", as: String.self) }
-                #expect(details.contains { $0.contains("COVERING INDEX tickets_queue") }, "\(details)")
+                // Either index that starts with the status answers it without reading a row.
+                #expect(details.contains { $0.contains("COVERING INDEX tickets_queue") || $0.contains("COVERING INDEX tickets_status_number") },
+                        "\(details)")
             }
         }
 

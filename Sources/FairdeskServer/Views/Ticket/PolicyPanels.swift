@@ -12,7 +12,6 @@ enum PolicyPanels {
         var status: TicketStatus
         /// Set when answering this ticket now would be out of order: the older ticket's number.
         var olderWaiting: Int?
-        var position: Int?
         var heldBy: String?
         var heldByViewer: Bool
         var stage: InvestigationStage?
@@ -92,7 +91,7 @@ enum PolicyPanels {
         guard model.status == .waitingOnSupport else { return .empty }
         return .section(.class("policy queue-facts"),
                         .h2("Queue"),
-                        .unwrap(model.position) { .p(.text("Number \($0) in line.")) },
+                        .if(model.olderWaiting == nil && model.heldBy == nil, .p(.text("First in line: it is the next ticket."))),
                         .unwrap(model.heldBy) { holder in
                             .p(.text(model.heldByViewer ? "You took it with Next." : "Held by "), model.heldByViewer ? .empty : .exactText(holder + "."))
                         },
