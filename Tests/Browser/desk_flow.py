@@ -17,63 +17,16 @@ import glob
 import os
 import shutil
 import smtplib
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_support import RESULTS, Fairdesk, browser, check, form_for, submit  # noqa: E402
 
 AGENT_EMAIL = "agent@fairdesk.test"
 AGENT_PASSWORD = "a long agent password"
-RESULTS = []
-
-
-def check(name, condition, detail=""):
-    RESULTS.append((name, bool(condition)))
-    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f"  ({detail})"), flush=True)
-    return condition
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
-                     "--disable-gpu", "--no-first-run", "--disable-extensions"):
-        options.add_argument(argument)
-    if os.path.exists("/usr/bin/chromium"):
-        options.binary_location = "/usr/bin/chromium"
-    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.implicitly_wait(3)
-    return driver
-
-
-def submit(form):
-    """Submits and waits until the browser shows the page that answered."""
-    driver = form.parent
-    page = driver.find_element(By.TAG_NAME, "html")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]").click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
-
-
-def form_for(driver, action_suffix):
-    for form in driver.find_elements(By.TAG_NAME, "form"):
-        if (form.get_attribute("action") or "").endswith(action_suffix):
-            return form
-    raise NoSuchElementException(f"no form posting to …{action_suffix} on {driver.current_url}")
 
 
 def mailed_link(outgoing, address, marker="/sign-in/link/"):
@@ -105,30 +58,14 @@ def sign_in_by_link(driver, base, outgoing, address):
 
 
 def main():
-    fairdesk = os.path.abspath(sys.argv[1])
     screenshots = os.path.abspath(os.environ.get("SCREENSHOTS", ".ci/artifacts/screenshots"))
     os.makedirs(screenshots, exist_ok=True)
-    root = tempfile.mkdtemp(prefix="fairdesk-browser-")
-    data = os.path.join(root, "data")
-    http_port, smtp_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{http_port}"
-    common = ["--data-dir", data, "--http-port", str(http_port), "--smtp-port", str(smtp_port),
-              "--hostname", "fairdesk.test", "--support-address", "support@fairdesk.test", "--public-url", base]
-    subprocess.run([fairdesk, "user", "create", "--role", "agent", "--email", AGENT_EMAIL, "--name", "Agnes Agent",
-                    "--password", AGENT_PASSWORD] + common, check=True, capture_output=True)
-    log = open(os.path.join(root, "serve.log"), "wb")
-    server = subprocess.Popen([fairdesk, "serve"] + common, stdout=log, stderr=subprocess.STDOUT)
+    fairdesk = Fairdesk(sys.argv[1], "fairdesk-browser-")
+    root, data, base, smtp_port = fairdesk.root, fairdesk.data, fairdesk.base, fairdesk.smtp_port
+    fairdesk.cli("user", "create", "--role", "agent", "--email", AGENT_EMAIL, "--name", "Agnes Agent", "--password", AGENT_PASSWORD)
+    fairdesk.start()
     drivers = []
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("fairdesk serve did not start")
-                time.sleep(0.3)
 
         with smtplib.SMTP("127.0.0.1", smtp_port) as smtp:
             smtp.sendmail("alice@acme.example", ["support@fairdesk.test"],
@@ -199,8 +136,7 @@ def main():
     finally:
         for driver in drivers:
             driver.quit()
-        server.terminate()
-        server.wait(timeout=30)
+        fairdesk.stop()
         if all(ok for _, ok in RESULTS):
             shutil.rmtree(root, ignore_errors=True)
         else:

@@ -16,73 +16,17 @@ import json
 import os
 import shutil
 import smtplib
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_support import RESULTS, Fairdesk, browser, check, csp_violations, form_for, submit  # noqa: E402
 
 ADMIN_EMAIL = "admin@fairdesk.test"
 ADMIN_PASSWORD = "a long admin password"
-RESULTS = []
-
-
-def check(name, condition, detail=""):
-    RESULTS.append((name, bool(condition)))
-    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f"  ({detail})"), flush=True)
-    return condition
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1400",
-                     "--disable-gpu", "--no-first-run", "--disable-extensions"):
-        options.add_argument(argument)
-    # The console, to catch Content-Security-Policy violations (e.g. a style attribute).
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    if os.path.exists("/usr/bin/chromium"):
-        options.binary_location = "/usr/bin/chromium"
-    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.implicitly_wait(3)
-    return driver
-
-
-def submit(form, button_css="button[type=submit], input[type=submit]"):
-    """Submits and waits until the browser shows the page that answered."""
-    driver = form.parent
-    page = driver.find_element(By.TAG_NAME, "html")
-    form.find_element(By.CSS_SELECTOR, button_css).click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
-
-
-def form_for(driver, action_suffix):
-    for form in driver.find_elements(By.TAG_NAME, "form"):
-        if (form.get_attribute("action") or "").endswith(action_suffix):
-            return form
-    raise NoSuchElementException(f"no form posting to …{action_suffix} on {driver.current_url}")
-
-
-def csp_violations(driver):
-    try:
-        entries = driver.get_log("browser")
-    except Exception:  # a driver without the log: nothing to say
-        return []
-    return [e["message"] for e in entries if "Content Security Policy" in e.get("message", "")]
 
 
 class API:
@@ -108,33 +52,16 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory and server log")
     arguments = parser.parse_args()
 
-    fairdesk = os.path.abspath(arguments.fairdesk)
     screenshots = os.path.abspath(arguments.screenshots)
     os.makedirs(screenshots, exist_ok=True)
-    root = tempfile.mkdtemp(prefix="fairdesk-policy-browser-")
-    data = os.path.join(root, "data")
-    http_port, smtp_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{http_port}"
-    common = ["--data-dir", data, "--http-port", str(http_port), "--smtp-port", str(smtp_port),
-              "--hostname", "fairdesk.test", "--support-address", "support@fairdesk.test", "--public-url", base]
-    subprocess.run([fairdesk, "user", "create", "--role", "admin", "--email", ADMIN_EMAIL, "--name", "Ada Admin",
-                    "--password", ADMIN_PASSWORD] + common, check=True, capture_output=True)
-    created = subprocess.run([fairdesk, "token", "create", "--email", ADMIN_EMAIL, "--name", "policy pages test"] + common,
-                             check=True, capture_output=True, text=True)
+    fairdesk = Fairdesk(arguments.fairdesk, "fairdesk-policy-browser-")
+    root, base, smtp_port = fairdesk.root, fairdesk.base, fairdesk.smtp_port
+    fairdesk.cli("user", "create", "--role", "admin", "--email", ADMIN_EMAIL, "--name", "Ada Admin", "--password", ADMIN_PASSWORD)
+    created = fairdesk.cli("token", "create", "--email", ADMIN_EMAIL, "--name", "policy pages test")
     token = [line for line in created.stdout.splitlines() if line.strip()][-1].strip()
-    log = open(os.path.join(root, "serve.log"), "wb")
-    server = subprocess.Popen([fairdesk, "serve"] + common, stdout=log, stderr=subprocess.STDOUT)
+    fairdesk.start()
     drivers = []
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("fairdesk serve did not start")
-                time.sleep(0.3)
 
         # Three customers write in, a little apart so the queue's order is certain.
         with smtplib.SMTP("127.0.0.1", smtp_port) as smtp:
@@ -162,7 +89,7 @@ def main():
         check("#2 moves to an investigation", status == 200 and moved and moved.get("status") == "investigating", (status, moved))
 
         # The admin signs in.
-        admin = browser()
+        admin = browser(height=1400)
         drivers.append(admin)
         admin.get(base + "/sign-in")
         form = form_for(admin, "/sign-in")
@@ -221,8 +148,7 @@ def main():
     finally:
         for driver in drivers:
             driver.quit()
-        server.terminate()
-        server.wait(timeout=30)
+        fairdesk.stop()
         failed = sum(1 for _, ok in RESULTS if not ok)
         if failed or arguments.keep:
             print(f"kept {root} (serve.log) for inspection")
