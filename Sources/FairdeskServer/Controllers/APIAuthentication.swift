@@ -48,11 +48,26 @@ struct BearerTokenMiddleware: AsyncMiddleware {
             if let token = try await APIToken.query(on: request.db).filter(\.$tokenHash == hash).with(\.$person).first(),
                !token.person.disabled {
                 request.actor = Actor(personID: try token.person.requireID(), role: token.person.role, name: token.person.name)
+                try await Self.noteUse(of: token, request: request)
             } else {
                 throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: "unknown or revoked API token")
             }
         }
         return try await next.respond(to: request)
+    }
+
+    /// How stale `last_used_at` may get: the tokens page says "used today", not the second,
+    /// and a write per API call would queue behind mail on SQLite's single writer.
+    static let useResolution: TimeInterval = 3600
+
+    /// Records when a token was last used (the tokens page shows it; stale tokens can be
+    /// revoked), at most once per `useResolution`.
+    static func noteUse(of token: APIToken, request: Request, now: Date = Date()) async throws {
+        if let last = token.lastUsedAt, now.timeIntervalSince(last) < useResolution { return }
+        let id = try token.requireID()
+        try await request.write { db in
+            try await APIToken.query(on: db).filter(\.$id == id).set(\.$lastUsedAt, to: now).update()
+        }
     }
 }
 

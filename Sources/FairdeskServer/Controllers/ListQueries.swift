@@ -473,7 +473,7 @@ enum ListQueries {
 
     static func tokens(of personID: UUID, on db: any Database) async throws -> [TokenPages.Row] {
         try await APIToken.query(on: db).filter(\.$person.$id == personID).sort(\.$createdAt, .descending).all().map {
-            TokenPages.Row(id: try $0.requireID(), name: $0.name, createdAt: $0.createdAt)
+            TokenPages.Row(id: try $0.requireID(), name: $0.name, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt)
         }
     }
 

@@ -37,9 +37,11 @@ extension Request {
     }
 
     /// Agents and admins; anyone else is answered "not found" (never confirm a page exists).
+    /// Someone whose password was set for them (a new agent) chooses their own first.
     func requireStaffSession() throws -> WebSession {
         let session = try requireWebSession()
         guard session.isStaff else { throw Abort(.notFound) }
+        if session.mustChangePassword { throw WebRedirect(to: WebPaths.changePassword.link()) }
         return session
     }
 

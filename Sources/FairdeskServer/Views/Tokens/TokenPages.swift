@@ -7,6 +7,8 @@ enum TokenPages {
         var id: UUID
         var name: String
         var createdAt: Date?
+        /// To the hour (`BearerTokenMiddleware.useResolution`); nil: never used.
+        var lastUsedAt: Date? = nil
     }
 
     struct Tokens: Sendable {
@@ -34,11 +36,12 @@ enum TokenPages {
                 .p(.class("empty"), .text("You have no API tokens.")),
                 else: .table(
                     .class("list"),
-                    .thead(.tr(.th("Name"), .th("Created"), .th(.span(.class("hidden"), .text("Actions"))))),
+                    .thead(.tr(.th("Name"), .th("Created"), .th("Last used"), .th(.span(.class("hidden"), .text("Actions"))))),
                     .tbody(.forEach(model.rows) { row in
                         .tr(.attribute(named: "data-row"),
                             .td(.exactText(row.name)),
                             .td(.text(row.createdAt.map(Age.utc) ?? "")),
+                            .td(.text(row.lastUsedAt.map(Age.utc) ?? "never")),
                             .td(.form(.class("inline"), .action(DeskPaths.tokenRevoke(row.id)), .method(.post),
                                       Layout.csrfField(csrfToken),
                                       .button(.type(.submit), .class("secondary"), .attribute(named: "aria-label", value: HTMLEscaping.attribute("Revoke \(row.name)")),
