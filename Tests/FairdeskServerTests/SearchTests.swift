@@ -249,6 +249,35 @@ extension ServerSuite {
             }
         }
 
+        /// Tickets whose subject holds the query's words come first; otherwise the newest
+        /// match first; one hit per ticket.
+        @Test func subjectMatchesRankAboveNewerBodyMatches() async throws {
+            try await withTestApp { app in
+                _ = try await app.ingest(Self.mail(from: "a@one.example", subject: "Printer offline", "It says offline."))
+                _ = try await app.ingest(Self.mail(from: "b@two.example", subject: "Question", "Our printer shows offline since Monday."))
+                _ = try await app.ingest(Self.mail(from: "c@three.example", subject: "Printer", "The printer is offline again."))
+                _ = try await app.ingest(Self.mail(from: "d@four.example", subject: "Other", "Nothing to see."))
+                #expect(try await Self.search(app, "printer offline") == [1, 3, 2])
+                #expect(try await Self.search(app, "\"printer offline\"") == [1])
+                #expect(try await Self.search(app, "offline") == [1, 3, 2])
+            }
+        }
+
+        @Test func rankingPrefersSubjectsThenNewestAndKeepsOneMessagePerTicket() {
+            let one = UUID(), two = UUID()
+            let candidates = [
+                Search.Match(ticketId: two, messageId: UUID(), score: 0, doc: 9, subject: "Backup fails"),
+                Search.Match(ticketId: one, messageId: UUID(), score: 0, doc: 8, subject: "Hello"),
+                Search.Match(ticketId: two, messageId: UUID(), score: 0, doc: 3, subject: "Backup fails"),
+                Search.Match(ticketId: one, messageId: UUID(), score: 0, doc: 7, subject: "Hello"),
+            ]
+            let query = try! SearchQuery("backup \"fails\"")
+            let ranked = Search.rank(candidates, query: query, limit: 10)
+            #expect(ranked.map(\.ticketId) == [two, one])
+            #expect(ranked.map(\.doc) == [9, 8], "each ticket's newest matching message")
+            #expect(Search.rank(candidates, query: query, limit: 1).count == 1)
+        }
+
         @Test func theAPISearchesForStaff() async throws {
             try await withTestApp { app in
                 let token = try await app.staffToken()

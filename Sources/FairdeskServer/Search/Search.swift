@@ -111,12 +111,13 @@ struct SearchHit: Content {
 /// The search box: tickets by number, subject, sender, organization and the words of
 /// their messages, through the blind index (SearchIndex), within what `scope` may see.
 enum Search {
-    /// The most matching messages ranked per query. Ranking (bm25, ts_rank) costs a
-    /// little per match, and a common word can match a large share of a million
-    /// messages; so matches are read newest first, the first `candidateLimit` that the
-    /// scope may see are ranked, and the best of those are answered. Rare words (what
-    /// people search for) match fewer than this, and are ranked in full.
-    static let candidateLimit = 2_000
+    /// The most matching messages ranked per query. A common word can match a large
+    /// share of five million messages; so matches are read newest first, the first
+    /// `candidateLimit` that the scope may see are ranked (`rank` on SQLite, ts_rank on
+    /// PostgreSQL), and the best of those are answered. Rare words (what people search
+    /// for) match fewer than this, and are ranked in full. 500 (about a hundred tickets)
+    /// halved search time from 2,000 at five million messages (docs/PERFORMANCE.md).
+    static let candidateLimit = 500
     static let defaultLimit = 20
     static let maxLimit = 100
     /// Snippet length in characters, and how far into a body to look for the words.
@@ -163,6 +164,8 @@ enum Search {
         var messageId: UUID
         var score: Double
         var doc: Int
+        /// The ticket's subject (SQLite only: ranking happens here, see `rank`).
+        var subject: String?
     }
 
     /// The best-matching message of each of the best tickets: the index finds the
@@ -170,8 +173,38 @@ enum Search {
     /// ranking and de-duplication run over at most `candidateLimit` of them.
     static func matches(_ query: SearchQuery, scope: Access.Scope, limit: Int, on db: any Database,
                         services: FairdeskServices) async throws -> [Match] {
-        try await matchQuery(query, scope: scope, limit: limit, blind: BlindTokens(services), sql: try Rows(db).sql)
+        let sql = try Rows(db).sql
+        let found = try await matchQuery(query, scope: scope, limit: limit, blind: BlindTokens(services), sql: sql)
             .all(decoding: Match.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try SearchDialect(sql) == .sqlite ? rank(found, query: query, limit: limit) : found
+    }
+
+    /// Ranks SQLite's candidates (newest first): tickets whose subject holds more of the
+    /// query's terms first, then the newest match; one message per ticket. Done here rather
+    /// than with FTS5's bm25, which computes each term's document frequency by walking its
+    /// whole doclist: at five million messages that was most of a search's time
+    /// (docs/PERFORMANCE.md). Subjects are stored in the clear (the ticket list shows them).
+    static func rank(_ candidates: [Match], query: SearchQuery, limit: Int) -> [Match] {
+        var subjectScores: [UUID: Double] = [:]
+        var best: [UUID: Match] = [:]
+        for var candidate in candidates {
+            let score = subjectScores[candidate.ticketId] ?? {
+                let words = SearchText.words(in: candidate.subject ?? "")
+                let missing = query.terms.filter { !contains(words, $0) }.count
+                subjectScores[candidate.ticketId] = Double(missing)
+                return Double(missing)
+            }()
+            candidate.score = score
+            if let kept = best[candidate.ticketId], (kept.score, -kept.doc) <= (score, -candidate.doc) { continue }
+            best[candidate.ticketId] = candidate
+        }
+        return best.values.sorted { ($0.score, -$0.doc) < ($1.score, -$1.doc) }.prefix(limit).map { $0 }
+    }
+
+    /// Whether `words` holds `term` (one word, or a phrase's words in a row).
+    private static func contains(_ words: [String], _ term: [String]) -> Bool {
+        guard !term.isEmpty, words.count >= term.count else { return false }
+        return (0...(words.count - term.count)).contains { start in Array(words[start..<start + term.count]) == term }
     }
 
     /// The SQL of `matches`, apart so its plan can be examined (EXPLAIN).
@@ -183,18 +216,17 @@ enum Search {
         let candidates: SQLQueryString
         switch try SearchDialect(sql) {
         case .sqlite:
-            // bm25: lower is better; the meta field (subject, sender, organization) weighs
-            // four times the body, the scope tokens nothing. The FTS5 table drives the
-            // join, newest rowid first, and stops at the limit.
-            candidates = """
-                SELECT d.ticket_id, d.message_id, bm25(search_fts, 4.0, 1.0, 0.0) AS score, d.id AS doc \
+            // The FTS5 table drives the join, newest rowid first, and stops at the limit;
+            // `rank` orders the candidates (no bm25: see there).
+            return sql.raw("""
+                SELECT d.ticket_id, d.message_id, 0.0 AS score, d.id AS doc, tickets.subject AS subject \
                 FROM search_fts \
                 JOIN search_documents AS d ON d.id = search_fts.rowid \
                 JOIN tickets ON tickets.id = d.ticket_id \
                 WHERE search_fts MATCH \(bind: query.ftsMatch(blind, scope: narrowing)) AND \(visible)\(notes) \
                 ORDER BY search_fts.rowid DESC \
                 LIMIT \(literal: candidateLimit)
-                """
+                """)
         case .postgres:
             // ts_rank: higher is better, so negated to sort like bm25.
             let tsquery = query.tsquery(blind, scope: narrowing)
