@@ -129,9 +129,7 @@ enum PolicyDeskController {
     }
 
     @Sendable static func investigate(_ req: Request) async throws -> Response {
-        let session = try req.requireStaffSession()
-        let number = try req.intParameter("number")
-        _ = try await Queries.visibleTicket(number: number, scope: session.scope, on: req.db)
+        let (session, number) = try await req.visibleDeskTicket()
         let form = try req.content.decode(InvestigationForm.self)
         let note = Uploads.normalized(form.note ?? "")
         func again(_ errors: [String: String]) async throws -> Response {
@@ -194,9 +192,7 @@ enum PolicyDeskController {
     }
 
     @Sendable static func requestInfo(_ req: Request) async throws -> Response {
-        let session = try req.requireStaffSession()
-        let number = try req.intParameter("number")
-        _ = try await Queries.visibleTicket(number: number, scope: session.scope, on: req.db)
+        let (session, number) = try await req.visibleDeskTicket()
         let form = try req.content.decode(InfoRequestForm.self)
         let keys = form.items ?? []
         let note = Uploads.normalized(form.note ?? "")
@@ -234,9 +230,7 @@ enum PolicyDeskController {
     }
 
     @Sendable static func schedule(_ req: Request) async throws -> Response {
-        let session = try req.requireStaffSession()
-        let number = try req.intParameter("number")
-        _ = try await Queries.visibleTicket(number: number, scope: session.scope, on: req.db)
+        let (session, number) = try await req.visibleDeskTicket()
         let form = try req.content.decode(ScheduleForm.self)
         let values = ["channel": form.channel ?? "", "scheduledFor": form.scheduledFor ?? "",
                       "customerTimezone": form.customerTimezone ?? "", "reason": form.reason ?? ""]
@@ -266,9 +260,7 @@ enum PolicyDeskController {
     }
 
     @Sendable static func logSession(_ req: Request) async throws -> Response {
-        let session = try req.requireStaffSession()
-        let number = try req.intParameter("number")
-        _ = try await Queries.visibleTicket(number: number, scope: session.scope, on: req.db)
+        let (session, number) = try await req.visibleDeskTicket()
         let form = try req.content.decode(LogForm.self)
         let summary = Uploads.normalized(form.summary ?? "")
         let values = ["channel": form.channel ?? "", "startedAt": form.startedAt ?? "", "endedAt": form.endedAt ?? "",

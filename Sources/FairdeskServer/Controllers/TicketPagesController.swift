@@ -56,9 +56,7 @@ enum TicketPagesController {
     /// The reply form: text and files (multipart). Goes out through the outbox, like a
     /// reply over the API (`Queries.reply`).
     @Sendable static func deskReply(_ req: Request) async throws -> Response {
-        let session = try req.requireStaffSession()
-        let number = try req.intParameter("number")
-        _ = try await Queries.visibleTicket(number: number, scope: session.scope, on: req.db)
+        let (session, number) = try await req.visibleDeskTicket()
         let form = try req.content.decode(ReplyForm.self)
         switch Uploads.check(form, limit: req.fairdesk.configuration.maxUploadBytes) {
         case .failure(let problem):
@@ -90,9 +88,7 @@ enum TicketPagesController {
     }
 
     @Sendable static func deskNote(_ req: Request) async throws -> Response {
-        let session = try req.requireStaffSession()
-        let number = try req.intParameter("number")
-        _ = try await Queries.visibleTicket(number: number, scope: session.scope, on: req.db)
+        let (session, number) = try await req.visibleDeskTicket()
         let text = Uploads.normalized(try req.content.decode(NoteForm.self).body ?? "")
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return try await deskPage(req, session: session, number: number,
@@ -110,9 +106,7 @@ enum TicketPagesController {
     }
 
     @Sendable static func deskStatus(_ req: Request) async throws -> Response {
-        let session = try req.requireStaffSession()
-        let number = try req.intParameter("number")
-        _ = try await Queries.visibleTicket(number: number, scope: session.scope, on: req.db)
+        let (session, number) = try await req.visibleDeskTicket()
         let form = try req.content.decode(StatusForm.self)
         guard let status = TicketStatus(rawValue: form.status ?? "") else {
             throw Abort(.unprocessableEntity, reason: "Choose one of the statuses the form offers.")
@@ -133,9 +127,7 @@ enum TicketPagesController {
     }
 
     @Sendable static func deskAssignee(_ req: Request) async throws -> Response {
-        let session = try req.requireStaffSession()
-        let number = try req.intParameter("number")
-        _ = try await Queries.visibleTicket(number: number, scope: session.scope, on: req.db)
+        let (session, number) = try await req.visibleDeskTicket()
         let form = try req.content.decode(AssigneeForm.self)
         let reference = (form.assignee ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let reason = form.reason.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(1000)) }
@@ -325,6 +317,17 @@ enum TicketPagesController {
 }
 
 // MARK: - Forms
+
+extension Request {
+    /// The session and ticket number of a desk form or page about one ticket: staff only,
+    /// and the ticket must be one the session may see ("not found" otherwise).
+    func visibleDeskTicket() async throws -> (session: WebSession, number: Int) {
+        let session = try requireStaffSession()
+        let number = try intParameter("number")
+        _ = try await Queries.visibleTicket(number: number, scope: session.scope, on: db)
+        return (session, number)
+    }
+}
 
 /// The reply form of both pages: `body` and `files[]` (multipart/form-data).
 struct ReplyForm: Content {
