@@ -120,6 +120,7 @@ extension ServerSuite {
                 #expect(try await bobBrowser.post("/desk/next").location == "/desk/tickets/3")
                 let held = try await annBrowser.get("/desk/tickets/3")
                 #expect(held.text.contains("Held by"))
+                #expect(held.text.contains("action=\"/desk/next\""), "Next is on the ticket page too (key n)")
             }
         }
     }

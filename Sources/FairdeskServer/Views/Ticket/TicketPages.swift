@@ -97,6 +97,10 @@ enum TicketPages {
                             textArea(name: "body", id: "note-body", label: "Only agents see it.", key: "i", form: model.note),
                             .button(.type(.submit), .class("secondary"), .text("Add internal note")))),
                  .aside(.class("panel"),
+                        // Done here? Next takes the oldest waiting ticket nobody holds.
+                        .form(.class("next"), .action(DeskPaths.next.link()), .method(.post),
+                              Layout.csrfField(csrfToken),
+                              .button(.type(.submit), .class("secondary"), .attribute(named: "data-key", value: "n"), .text("Next ticket"))),
                         facts(header, now: model.now, forCustomer: false),
                         statusForm(header, csrfToken: csrfToken),
                         assigneeForm(model, csrfToken: csrfToken),
