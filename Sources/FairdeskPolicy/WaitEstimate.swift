@@ -107,9 +107,13 @@ public struct WaitEstimator: Sendable {
     /// inside [now − window, now] count. A position below 1 is treated as 1: whoever asks is
     /// at least next.
     public func estimate(position: Int, answeredAt: [Date], now: Date) -> WaitEstimate {
-        let place = max(1, position)
         let start = now.addingTimeInterval(-window)
-        let answers = answeredAt.filter { $0 >= start && $0 <= now }.count
+        return estimate(position: position, answersInWindow: answeredAt.filter { $0 >= start && $0 <= now }.count)
+    }
+
+    /// The same from the number of answers inside the window (what a database counts).
+    public func estimate(position: Int, answersInWindow answers: Int) -> WaitEstimate {
+        let place = max(1, position)
         guard answers >= max(1, minimumAnswers), window > 0 else {
             return WaitEstimate(position: place, kind: .insufficientData, answersInWindow: answers, window: window)
         }

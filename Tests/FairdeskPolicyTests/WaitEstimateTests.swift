@@ -138,4 +138,11 @@ import Testing
     func windowsAreNamedPlainly(window: TimeInterval, text: String) {
         #expect(WaitEstimate.spanPhrase(window) == text)
     }
+
+    @Test func aCountGivesTheSameEstimateAsTheDates() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let dates = (0..<12).map { now.addingTimeInterval(-Double($0) * 3600) } + [now.addingTimeInterval(-30 * 86400)]
+        let estimator = WaitEstimator()
+        #expect(estimator.estimate(position: 4, answeredAt: dates, now: now) == estimator.estimate(position: 4, answersInWindow: 12))
+    }
 }

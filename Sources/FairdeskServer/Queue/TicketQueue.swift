@@ -165,11 +165,12 @@ struct TicketQueue {
     /// The customer's estimated wait at `position`, from the answers of the recent past.
     func estimate(position: Int, now: Date) async throws -> WaitEstimate {
         let window = TimeInterval(configuration.waitEstimateDays) * 86400
-        struct Row: Decodable { var answeredAt: Date }
-        let answers = try await sql.select().column("answered_at").from("queue_answers")
+        struct Row: Decodable { var count: Int }
+        let answers = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("queue_answers")
             .where("answered_at", .greaterThanOrEqual, SQLBind(now.addingTimeInterval(-window)))
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-        return WaitEstimator(window: window).estimate(position: position, answeredAt: answers.map(\.answeredAt), now: now)
+            .where("answered_at", .lessThanOrEqual, SQLBind(now))
+            .first(decoding: Row.self)?.count ?? 0
+        return WaitEstimator(window: window).estimate(position: position, answersInWindow: answers)
     }
 
     /// Position and estimate of a ticket, or nil when it is not waiting on support.
