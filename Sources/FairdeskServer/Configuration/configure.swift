@@ -58,8 +58,12 @@ func refreshSQLiteStatistics(_ app: Application) async throws {
     let analyzed = try await sql.raw("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'").first(decoding: Name.self) != nil
     var missing = !analyzed
     if analyzed {
+        // Only tables that have statistics: an empty table never gets index statistics,
+        // and must not cost a full ANALYZE at every start.
         missing = try await sql.raw("""
-            SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'             AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL) LIMIT 1
+            SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' \
+            AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL) \
+            AND tbl_name IN (SELECT tbl FROM sqlite_stat1) LIMIT 1
             """).first(decoding: Name.self) != nil
     }
     try await sql.raw(missing ? "ANALYZE" : "PRAGMA optimize").run()
